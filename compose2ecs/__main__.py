@@ -1,0 +1,4 @@
+"""``python -m compose2ecs`` = the ``compose2ecs`` command."""
+from .cli import main
+
+main()

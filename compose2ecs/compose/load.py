@@ -1,0 +1,198 @@
+"""The compose loader: numbered phases, in the order docs/pipeline.md lists them.
+
+``load()`` reads like that list. Each phase lives in its own module; this one only wires
+them together and decides which directory and which variables each file sees.
+
+ 1. files        which compose files, which project directory      (project_files.py)
+ 2. variables    .env / --env-file, then the OS environment         (project_files.py)
+ 3. read         YAML with positions, anchors, !reset/!override     (source.py)
+ 4. interpolate  ${VAR} in values, per file                          (interpolate.py)
+ 5. validate     the compose-spec schema, per file                   (validate.py)
+ 6. canonicalise short syntax → long syntax, paths made absolute     (canonical.py)
+ 7. include      other projects copied in                           (include.py)
+ 8. extends      service inheritance, across files                   (extends.py)
+ 9. merge        -f files in order, per-key rules                    (merge.py)
+10. name         -p > COMPOSE_PROJECT_NAME > name: > directory       (project_files.py)
+11. profiles     inactive services dropped, dependencies enabled     (profiles.py)
+12. environment  env_file contents and host values inlined           (environment.py)
+13. model        typed, frozen dataclasses with locations            (build.py)
+"""
+from __future__ import annotations
+
+import os
+from typing import Callable, Mapping, Optional
+
+from ..errors import Finding, Location, Severity, UserError
+from . import (build, canonical, environment, extends, include, interpolate, merge, profiles,
+               project_files, source, validate)
+
+STDIN_NAME = "<stdin>"
+
+
+class _FileLoader:
+    """Phases 3-8 for one compose file, with a cache so a file extended twice is read once."""
+
+    def __init__(self, lookup: Callable, findings: list, stdin=None, include_stack=()):
+        self.lookup = lookup
+        self.findings = findings
+        self.stdin = stdin
+        self.include_stack = include_stack
+        self._cache: dict = {}
+
+    def read(self, path: str, base_dir: Optional[str] = None):
+        """Phases 3-6: read, interpolate, validate and canonicalise one file.
+
+        Relative paths resolve against ``base_dir``: the project directory for -f files,
+        the file's own directory for a file named by ``extends`` (the spec's rule).
+        """
+        if path == "-":
+            key = ("-", base_dir)
+        else:
+            path = os.path.abspath(path)
+            key = (path, base_dir or os.path.dirname(path))
+        if key not in self._cache:
+            self._cache[key] = self._read_uncached(path, key[1])
+        return self._cache[key]
+
+    def _read_uncached(self, path: str, base_dir: Optional[str]):
+        if path == "-":
+            text = self.stdin.read() if self.stdin is not None else ""
+            return self.prepare(source.parse_yaml(text, STDIN_NAME), base_dir or os.getcwd())
+        return self.prepare(source.read_yaml_file(path, _display(path)), base_dir)
+
+    def prepare(self, raw, base_dir: str):
+        """Phases 4-6 on an already-parsed document (also used for docker run input)."""
+        if raw is None:
+            raw = source.LDict()
+        doc = interpolate.interpolate(raw, self.lookup, self.findings)
+        self.findings.extend(validate.validate_document(doc, getattr(doc, "at", Location()).file))
+        return canonical.canonicalise(doc, base_dir)
+
+    def load(self, path: str, base_dir: str):
+        """Phases 3-8 for a file given with -f: include and extends applied."""
+        return self.finish(self.read(path, base_dir), path, base_dir)
+
+    def finish(self, doc, path: str, base_dir: str):
+        """Phases 7-8 (include, extends) on a canonical document."""
+        doc = include.apply_include(doc, base_dir, self._load_included)
+        return extends.apply_extends(doc, path if path != "-" else STDIN_NAME, self.read)
+
+    def _load_included(self, paths, project_directory, env_files):
+        return _load_included_project(list(paths), project_directory, list(env_files or ()),
+                                      self, self.include_stack)
+
+
+def _display(path: str) -> str:
+    """Paths in messages: relative to the current directory when that is shorter."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # pragma: no cover - different drive on Windows
+        return path
+    return rel if len(rel) < len(path) else path
+
+
+def _load_included_project(paths, project_directory, env_files, parent: _FileLoader, stack):
+    """An included project: its own directory and .env; the parent's variables win."""
+    first = os.path.abspath(paths[0])
+    if first in stack:
+        chain = " → ".join(os.path.basename(p) for p in stack + (first,))
+        raise UserError.at(Location(_display(first)), f"include cycle: {chain}",
+                           "remove one of the include entries")
+    project_dir = project_directory or os.path.dirname(first)
+    own = project_files.project_environment(project_dir, env_files, {}, project_dir)
+
+    def lookup(name: str):
+        value = parent.lookup(name)
+        return own.get(name) if value is None else value
+
+    loader = _FileLoader(lookup, parent.findings, parent.stdin, stack + (first,))
+    docs = [loader.load(p, project_dir) for p in paths]
+    return merge.merge_documents(docs)
+
+
+def _collect(fn, items):
+    """Run ``fn`` on every item; raise all UserErrors together (all errors of a run at once)."""
+    results, errors = [], []
+    for item in items:
+        try:
+            results.append(fn(item))
+        except UserError as exc:
+            errors.extend(exc.diagnostics)
+    if errors:
+        raise UserError(errors)
+    return results
+
+
+def load(options, environ: Mapping[str, str], stdin=None):
+    """Load a compose project (and/or docker run lines) from :class:`pipeline.InputOptions`.
+
+    Returns :class:`pipeline.Loaded`. Raises :class:`UserError` with every problem found.
+    """
+    from ..pipeline import Loaded
+
+    findings: list = []
+    # 1. files and project directory
+    files, project_dir = _input_files(options, environ)
+    # 2. variables: .env / --env-file, OS environment wins
+    variables = project_files.project_environment(project_dir, options.env_files, environ,
+                                                  options.cwd)
+    if options.project_name:
+        variables.setdefault("COMPOSE_PROJECT_NAME", options.project_name)
+    loader = _FileLoader(variables.get, findings, stdin)
+    # 3-8. per file: read, interpolate, validate, canonicalise, include, extends
+    docs = _collect(lambda f: loader.load(f, project_dir), files)
+    docs += _docker_run_documents(options, loader, findings)
+    # 9. merge
+    doc = merge.merge_documents(docs)
+    # 10. project name
+    top_name = doc.get("name")
+    name = project_files.project_name(options.project_name, environ, top_name, project_dir,
+                                      doc.loc("name") if "name" in doc else None)
+    doc["name"] = name
+    # 11. profiles
+    active = profiles.active_profiles(options.profiles, environ)
+    doc, enabled = profiles.select_profiles(doc, active, options.services)
+    for svc in enabled:
+        findings.append(Finding(Severity.INFO, source.locate(doc, ("services", svc)),
+                                f"service {svc!r} enabled because an active service depends on it",
+                                service=svc))
+    # 12. environment: env_file contents and key-only variables inlined
+    doc = environment.resolve_project_environment(doc, variables.get)
+    # 13. typed model
+    project = build.build_project(doc, name=name, working_dir=project_dir,
+                                  files=tuple(_display(f) for f in files))
+    return Loaded(project, doc, tuple(findings))
+
+
+def _input_files(options, environ):
+    """Phase 1. docker-run-only input needs no compose file; the directory is cwd."""
+    has_docker_run = bool(options.docker_run or options.docker_run_files)
+    if has_docker_run and not options.files:
+        return [], os.path.abspath(options.project_directory or options.cwd)
+    return project_files.resolve_compose_files(options.files, environ, options.cwd,
+                                               options.project_directory)
+
+
+def _docker_run_documents(options, loader: _FileLoader, findings: list) -> list:
+    texts = [(text, f"--docker-run[{i}]") for i, text in enumerate(options.docker_run)]
+    for path in options.docker_run_files:
+        texts.append(_read_docker_run_file(path, loader.stdin, options.cwd))
+    if not texts:
+        return []
+    from .. import dockerrun
+
+    doc, run_findings = dockerrun.to_compose(texts, cwd=options.cwd)
+    findings.extend(run_findings)
+    return [loader.finish(loader.prepare(doc, options.cwd), "<docker run>", options.cwd)]
+
+
+def _read_docker_run_file(path: str, stdin, cwd: str):
+    if path == "-":
+        return (stdin.read() if stdin is not None else ""), STDIN_NAME
+    full = os.path.join(cwd, path)
+    try:
+        with open(full, encoding="utf-8") as fh:
+            return fh.read(), _display(full)
+    except OSError as exc:
+        raise UserError.at(Location(path), f"cannot read docker run file: {exc.strerror}",
+                           "check the path given with --docker-run-file") from None
