@@ -80,16 +80,9 @@ def print_findings(findings, quiet: bool = False) -> None:
 
 
 def write_output(path: Optional[str], text: str) -> None:
-    """Write an artefact to stdout, or atomically to ``path`` (never a half-written file)."""
-    if not path or path == "-":
-        sys.stdout.write(text)
-        return
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    tmp = os.path.join(directory, f".{os.path.basename(path)}.tmp{os.getpid()}")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    from .output import write_text
+
+    write_text(path, text)
 
 
 # ----------------------------------------------------------------------------- shared options
@@ -251,6 +244,10 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version_cal
 
 def _register_aws_commands() -> None:
     # cli_aws imports boto3 only inside its commands, so registering it keeps start-up light.
+    import importlib.util
+
+    if importlib.util.find_spec("compose2ecs.cli_aws") is None:  # not built in this checkout
+        return
     from . import cli_aws
 
     cli_aws.register(app)

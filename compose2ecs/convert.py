@@ -101,6 +101,6 @@ def _write_bundle(conversion, output, texts) -> list:
 
 
 def _write_text(path, text: str) -> None:
-    from .cli import write_output
+    from .output import write_text
 
-    write_output(path, text)
+    write_text(path, text)
