@@ -38,6 +38,7 @@ class Port:
     mode: str = "ingress"
     name: Optional[str] = None
     at: Location = Location()
+    extensions: Pairs = ()  # x-* keys of the long form (x-aws-protocol), sorted pairs
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +149,7 @@ class Deploy:
     labels: Pairs = ()
     endpoint_mode: Optional[str] = None
     at: Location = Location()
+    extensions: Pairs = ()  # x-* keys under deploy (x-aws-autoscaling), sorted pairs
 
 
 @dataclass(frozen=True, slots=True)
