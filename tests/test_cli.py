@@ -1,0 +1,125 @@
+"""End-to-end behaviour of the command line, as a user sees it."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from compose2ecs.cli import app
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "examples"
+
+
+def run(*args, cwd=None, input=None, env=None):
+    runner = CliRunner()
+    old = os.getcwd()
+    try:
+        if cwd:
+            os.chdir(cwd)
+        return runner.invoke(app, list(args), input=input, env=env, catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+def test_importing_the_cli_does_not_load_boto3():
+    code = "import compose2ecs.cli, sys; print('boto3' in sys.modules, 'botocore' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
+                         check=True).stdout.strip()
+    assert out == "False False"
+
+
+def test_help_lists_the_commands():
+    result = run("--help")
+    assert result.exit_code == 0
+    for command in ("config", "convert"):
+        assert command in result.output
+
+
+def test_config_of_the_hello_example_is_resolved_long_syntax():
+    result = run("config", "-f", str(EXAMPLES / "hello" / "compose.yaml"))
+    assert result.exit_code == 0, result.output
+    assert "name: hello" in result.stdout
+    assert "target: 80" in result.stdout
+
+
+def test_config_output_reloads_to_the_same_text(tmp_path):
+    first = run("config", "-f", str(EXAMPLES / "webapp" / "compose.yaml"))
+    assert first.exit_code == 0, first.output
+    again_file = tmp_path / "compose.yaml"
+    again_file.write_text(first.stdout)
+    second = run("config", "-f", str(again_file), "-p", "webapp")
+    assert second.exit_code == 0, second.output
+    assert second.stdout == first.stdout
+
+
+def test_config_reads_stdin():
+    result = run("config", "-f", "-", "-p", "piped", input="services:\n  a:\n    image: busybox\n")
+    assert result.exit_code == 0, result.output
+    assert "image: busybox" in result.stdout
+
+
+def test_bad_yaml_is_one_located_error_and_exit_2(tmp_path):
+    bad = tmp_path / "compose.yaml"
+    bad.write_text("services:\n  web:\n    image: [nginx\n")
+    result = run("config", "-f", str(bad))
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert "compose.yaml:" in result.stderr and "YAML syntax error" in result.stderr
+
+
+def test_missing_required_variable_names_variable_file_and_line(tmp_path):
+    (tmp_path / "compose.yaml").write_text("services:\n  web:\n    image: app:${TAG:?set TAG}\n")
+    result = run("config", "-f", str(tmp_path / "compose.yaml"), env={"TAG": None})
+    assert result.exit_code == 2
+    assert "compose.yaml:3:" in result.stderr and "TAG" in result.stderr
+
+
+def test_convert_taskdef_of_hello_is_a_json_array_of_one_fargate_task():
+    result = run("convert", "-f", str(EXAMPLES / "hello" / "compose.yaml"), "--region", "us-east-1")
+    assert result.exit_code == 0, result.output
+    tds = json.loads(result.stdout)
+    assert [td["family"] for td in tds] == ["hello-web"]
+    assert tds[0]["requiresCompatibilities"] == ["FARGATE"]
+    assert tds[0]["containerDefinitions"][0]["portMappings"][0]["containerPort"] == 80
+
+
+def test_convert_is_byte_identical_across_runs():
+    args = ("convert", "-f", str(EXAMPLES / "webapp" / "compose.yaml"), "--region", "eu-west-1")
+    assert run(*args).stdout == run(*args).stdout
+
+
+def test_convert_taskdef_to_directory_writes_one_file_per_family(tmp_path):
+    out = tmp_path / "tds"
+    result = run("convert", "-f", str(EXAMPLES / "webapp" / "compose.yaml"), "-o", str(out),
+                 "--region", "us-east-1")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "webapp-cache.json", "webapp-db.json", "webapp-web.json", "webapp-worker.json"]
+    doc = json.loads((out / "webapp-web.json").read_text())
+    assert doc["family"] == "webapp-web"
+
+
+def test_strict_fails_with_exit_3_when_something_is_lossy():
+    # webapp uses the json-file logging driver, which becomes awslogs: a lossy conversion.
+    result = run("convert", "-f", str(EXAMPLES / "webapp" / "compose.yaml"), "--strict",
+                 "--region", "us-east-1")
+    assert result.exit_code == 3
+    assert "lossy" in result.stderr
+
+
+def test_unknown_format_is_an_input_error():
+    result = run("convert", "-f", str(EXAMPLES / "hello" / "compose.yaml"), "--format", "helm")
+    assert result.exit_code == 2
+    assert "'helm' is not one of" in result.stderr
+
+
+def test_bad_image_pair_is_an_input_error():
+    result = run("convert", "-f", str(EXAMPLES / "hello" / "compose.yaml"), "--image", "web")
+    assert result.exit_code == 2
+    assert "is not NAME=VALUE" in result.stderr
