@@ -1,0 +1,89 @@
+"""Shared benchmark plumbing: generated projects, cold-process timing, peak memory.
+
+Benchmarks print tables; they never assert (these machines are noisy — compare figures
+measured in the same run).
+"""
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = Path(os.environ.get("COMPOSE2ECS_CORPUS", REPO.parent / "shared" / "corpus"))
+
+
+def generated_project(n_services: int) -> str:
+    """A realistic compose file with ``n_services`` services (ports, env, healthcheck, limits,
+    depends_on, volumes, logging), deterministic."""
+    lines = ["name: generated", "services:"]
+    for i in range(n_services):
+        lines += [
+            f"  svc{i}:",
+            f"    image: registry.example.com/team/svc{i}:${{TAG:-1.0.{i}}}",
+            f"    command: [\"serve\", \"--port\", \"{8000 + i % 1000}\"]",
+            "    ports:",
+            f"      - \"{8000 + i % 1000}:{8000 + i % 1000}\"",
+            "    environment:",
+            f"      SERVICE_NAME: svc{i}",
+            "      LOG_LEVEL: ${LOG_LEVEL:-info}",
+            "    healthcheck:",
+            f"      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost:{8000 + i % 1000}/health\"]",
+            "      interval: 30s",
+            "      timeout: 5s",
+            "    deploy:",
+            "      resources:",
+            "        limits: {cpus: \"0.5\", memory: 512M}",
+            "    logging:",
+            "      driver: awslogs",
+        ]
+        if i:
+            lines += ["    depends_on:", f"      - svc{i - 1}"]
+    return "\n".join(lines) + "\n"
+
+
+def write_generated(directory: Path, n_services: int) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "compose.yaml"
+    path.write_text(generated_project(n_services))
+    return path
+
+
+def corpus_projects() -> list:
+    """Single-file corpus projects that load without extra files (the 'typical' ones)."""
+    if not CORPUS.exists():
+        return []
+    names = ["awesome-compose/flask-redis/compose.yaml", "awesome-compose/nginx-golang-mysql/compose.yaml",
+             "awesome-compose/react-express-mongodb/compose.yaml", "real/voting-app-docker-compose.yaml",
+             "real/immich-docker-compose.yaml", "real/sentry-self-hosted/docker-compose.yml"]
+    return [CORPUS / n for n in names if (CORPUS / n).exists()]
+
+
+def time_cold(argv: list, runs: int = 5, env=None) -> dict:
+    """Run ``argv`` ``runs`` times in fresh processes: median/min wall seconds, peak RSS in MB,
+    and the last exit code."""
+    walls, peak, code = [], 0, None
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        start = time.perf_counter()
+        proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        walls.append(time.perf_counter() - start)
+        code = proc.returncode
+        peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
+    return {"median": statistics.median(walls), "min": min(walls), "rss_mb": peak / 1024, "exit": code}
+
+
+def cli(*args) -> list:
+    return [sys.executable, "-m", "compose2ecs", *args]
+
+
+def print_table(title: str, header: list, rows: list) -> None:
+    print(f"\n### {title}\n")
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for row in rows:
+        print("| " + " | ".join(str(c) for c in row) + " |")
