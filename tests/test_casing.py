@@ -1,0 +1,133 @@
+"""The API → CloudFormation casing, checked member by member against the real schemas.
+
+Oracle: botocore's RegisterTaskDefinition / CreateService input shapes (every member,
+recursively) re-cased by :mod:`compose2ecs.emit.casing` must land on a property that
+cfn-lint's CloudFormation resource schema declares — so a missing exception fails here.
+"""
+from __future__ import annotations
+
+import botocore.session
+import pytest
+from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
+
+from compose2ecs.emit.casing import cfn_key, to_cloudformation
+
+ECS = botocore.session.get_session().get_service_model("ecs")
+
+# API members with no CloudFormation property (yet); each with the reason.
+NOT_IN_CLOUDFORMATION = {
+    # CreateService members that are call options or other resources in CloudFormation:
+    "clientToken": "idempotency token of the API call",
+    "role": "legacy classic-ELB service role; Role exists but we never emit it",
+}
+
+
+def _schema(type_name):
+    return PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", type_name).schema
+
+
+def _resolve(node, root):
+    while "$ref" in node:
+        node = root["definitions"][node["$ref"].split("/")[-1]]
+    return node
+
+
+def _sample(shape, depth=0):
+    """A value with every member of ``shape`` filled in (one list element, one map key)."""
+    if shape.type_name == "structure":
+        if depth > 6:
+            return {}
+        return {name: _sample(member, depth + 1) for name, member in shape.members.items()}
+    if shape.type_name == "list":
+        return [_sample(shape.member, depth + 1)]
+    if shape.type_name == "map":
+        return {"user.Key-1": "v"}
+    return "x"
+
+
+def _unknown_keys(value, schema_node, root, path=""):
+    """Keys of the re-cased ``value`` that the CloudFormation schema does not declare."""
+    node = _resolve(schema_node, root)
+    problems = []
+    if isinstance(value, list):
+        items = node.get("items", {})
+        for item in value:
+            problems += _unknown_keys(item, items, root, path + "[]")
+        return problems
+    if not isinstance(value, dict):
+        return problems
+    props = node.get("properties")
+    if props is None:  # a map: user keys, not checked
+        return problems
+    for key, item in value.items():
+        if key not in props:
+            problems.append(f"{path}.{key}")
+            continue
+        problems += _unknown_keys(item, props[key], root, f"{path}.{key}")
+    return problems
+
+
+def _api_sample(operation, drop=()):
+    shape = ECS.operation_model(operation).input_shape
+    return {k: v for k, v in _sample(shape).items() if k not in drop and k not in NOT_IN_CLOUDFORMATION}
+
+
+def test_every_task_definition_member_has_a_cloudformation_property():
+    root = _schema("AWS::ECS::TaskDefinition")
+    cfn = to_cloudformation(_api_sample("RegisterTaskDefinition"))
+    assert _unknown_keys(cfn, {"properties": root["properties"]}, root) == []
+
+
+def test_every_service_member_has_a_cloudformation_property():
+    root = _schema("AWS::ECS::Service")
+    # taskDefinition/cluster/serviceName are plain strings; tags use key/value like everywhere.
+    cfn = to_cloudformation(_api_sample("CreateService"))
+    unknown = _unknown_keys(cfn, {"properties": root["properties"]}, root)
+    # Newer API members CloudFormation's schema (cfn-lint 1.51) does not know yet.
+    known_gaps = {
+        ".DeploymentConfiguration.LifecycleHooks[].TargetType",
+        ".DeploymentConfiguration.LifecycleHooks[].TimeoutConfiguration",
+    }
+    assert [u for u in unknown if u not in known_gaps] == []
+
+
+@pytest.mark.parametrize("api, parent, expected", [
+    ("portMappings", "", "PortMappings"),
+    ("efsVolumeConfiguration", "volumes", "EFSVolumeConfiguration"),
+    ("fileSystemId", "efsVolumeConfiguration", "FilesystemId"),
+    ("fileSystemId", "fsxWindowsFileServerVolumeConfiguration", "FileSystemId"),
+    ("iam", "authorizationConfig", "IAM"),
+    ("properties", "proxyConfiguration", "ProxyConfigurationProperties"),
+    ("placementStrategy", "", "PlacementStrategies"),
+    ("awsvpcConfiguration", "networkConfiguration", "AwsvpcConfiguration"),
+    ("sizeInGiB", "ephemeralStorage", "SizeInGiB"),
+])
+def test_cfn_key(api, parent, expected):
+    assert cfn_key(api, parent) == expected
+
+
+def test_map_values_keep_user_keys_verbatim():
+    api = {"containerDefinitions": [{
+        "dockerLabels": {"com.example.role": "web", "traefik.http.routers": "x"},
+        "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/app"}},
+    }]}
+    cfn = to_cloudformation(api)
+    container = cfn["ContainerDefinitions"][0]
+    assert container["DockerLabels"] == {"com.example.role": "web", "traefik.http.routers": "x"}
+    assert container["LogConfiguration"] == {"LogDriver": "awslogs", "Options": {"awslogs-group": "/ecs/app"}}
+
+
+def test_efs_volume_nested_exceptions():
+    api = {"volumes": [{"name": "data", "efsVolumeConfiguration": {
+        "fileSystemId": "fs-1", "transitEncryption": "ENABLED",
+        "authorizationConfig": {"accessPointId": "fsap-1", "iam": "ENABLED"}}}]}
+    assert to_cloudformation(api) == {"Volumes": [{"Name": "data", "EFSVolumeConfiguration": {
+        "FilesystemId": "fs-1", "TransitEncryption": "ENABLED",
+        "AuthorizationConfig": {"AccessPointId": "fsap-1", "IAM": "ENABLED"}}}]}
+
+
+def test_input_is_not_modified():
+    api = {"containerDefinitions": [{"name": "web", "environment": [{"name": "A", "value": "1"}]}]}
+    before = repr(api)
+    to_cloudformation(api)
+    assert repr(api) == before
