@@ -1,0 +1,222 @@
+"""Execute a Plan: create or update each resource, in dependency order.
+
+Order: cluster → log groups → execution role (then wait for IAM to propagate) → security
+groups (all groups first, then their rules, which reference each other) → Service Connect
+namespace → task definitions (registered only when they differ) → services, level by level
+of ``depends_on`` (providers before clients, as Service Connect requires). Services of one
+level are created concurrently; their events are reported in service order afterwards.
+Nothing here deletes anything: a failure leaves what exists for the next run to continue.
+"""
+from __future__ import annotations
+
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..errors import AwsError
+from . import network, services as svc
+from .errors import aws_errors
+from .plan import CREATE, EXECUTION_POLICY, NO_CHANGE, ROLE_PATH, UPDATE, Plan, ecs_tags, project_tags
+from .progress import NullProgress, Progress
+
+TRUST_POLICY = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+
+
+@dataclass
+class Deployer:
+    """Applies plans. Clients, clock and sleep are injected (tests pass fakes; no real waits)."""
+
+    clients: object
+    progress: Progress = field(default_factory=NullProgress)
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.time
+    iam_propagation_seconds: float = 10.0
+    max_workers: int = 8
+
+    def apply(self, plan: Plan) -> dict:
+        """Run every change of ``plan``; returns service name → deployment id to wait for."""
+        for resource, step in STEPS:
+            actions = [a for a in plan.actions if a.resource == resource]
+            step(self, plan, actions)
+        return self._services(plan)
+
+    # -- each step receives the actions of its resource type (including "no change")
+    def _cluster(self, plan, actions):
+        project = plan.project
+        for action in _changed(actions):
+            self.progress.event("cluster", action.name, "creating")
+            kwargs = {"clusterName": action.name, "tags": ecs_tags(project),
+                      "capacityProviders": list(project.cluster.capacity_providers),
+                      "defaultCapacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1}]}
+            if project.cluster.container_insights is not None:
+                value = "enabled" if project.cluster.container_insights else "disabled"
+                kwargs["settings"] = [{"name": "containerInsights", "value": value}]
+            with aws_errors(f"cluster {action.name}"):
+                self.clients.ecs.create_cluster(**kwargs)
+            self.progress.event("cluster", action.name, "created")
+
+    def _log_groups(self, plan, actions):
+        retention = {g.name: g.retention_days for g in plan.project.log_groups}
+        tags = {t["Key"]: t["Value"] for t in project_tags(plan.project)}
+        for action in _changed(actions):
+            self.progress.event("log-group", action.name, "creating")
+            with aws_errors(f"log group {action.name}"):
+                self.clients.logs.create_log_group(logGroupName=action.name, tags=tags)
+                self.clients.logs.put_retention_policy(logGroupName=action.name,
+                                                       retentionInDays=retention[action.name])
+            self.progress.event("log-group", action.name, "created")
+
+    def _role(self, plan, actions):
+        for action in _changed(actions):
+            self.progress.event("role", action.name, "creating")
+            iam = self.clients.iam
+            with aws_errors(f"role {action.name}"):
+                role = iam.create_role(
+                    RoleName=action.name, Path=ROLE_PATH, Tags=project_tags(plan.project),
+                    AssumeRolePolicyDocument=json.dumps(TRUST_POLICY),
+                    Description=f"ECS task execution role of compose2ecs project {plan.project.name}")
+                iam.attach_role_policy(RoleName=action.name, PolicyArn=EXECUTION_POLICY)
+                secrets = secrets_policy(plan.project, self.clients.region)
+                if secrets:
+                    iam.put_role_policy(RoleName=action.name, PolicyName="read-secrets",
+                                        PolicyDocument=json.dumps(secrets))
+            plan.live.role_arn = role["Role"]["Arn"]
+            # A new role is not usable everywhere at once; ECS rejects it for a few seconds.
+            self.progress.event("role", action.name, "waiting", "for IAM to propagate")
+            self.sleep(self.iam_propagation_seconds)
+            self.progress.event("role", action.name, "created")
+
+    def _security_groups(self, plan, actions):
+        project, live = plan.project, plan.live
+        by_group = {network.group_name(project.name, s.name): s for s in project.services}
+        changed = _changed(actions)
+        for action in changed:
+            service = by_group[action.name]
+            if service.name not in live.group_ids:
+                self.progress.event("security-group", action.name, "creating")
+                live.group_ids[service.name] = network.create_group(
+                    self.clients.ec2, project, service, live.vpc_id, project_tags(project))
+        for action in changed:
+            service = by_group[action.name]
+            want, have = live.group_rules[service.name]
+            network.sync_rules(self.clients.ec2, live.group_ids[service.name], action.name,
+                               want, have, live.group_ids)
+            self.progress.event("security-group", action.name,
+                                "created" if action.kind == CREATE else "updated", action.reason)
+
+    def _namespace(self, plan, actions):
+        sd = self.clients.servicediscovery
+        for action in _changed(actions):
+            self.progress.event("namespace", action.name, "creating")
+            with aws_errors(f"namespace {action.name}"):
+                op = sd.create_http_namespace(
+                    Name=action.name, Tags=project_tags(plan.project),
+                    Description=f"Service Connect namespace of compose2ecs project {action.name}")
+                namespace_id = self._operation(sd, op["OperationId"], action.name)
+                plan.live.namespace_arn = sd.get_namespace(Id=namespace_id)["Namespace"]["Arn"]
+            self.progress.event("namespace", action.name, "created")
+
+    def _operation(self, sd, operation_id: str, name: str) -> str:
+        while True:
+            op = sd.get_operation(OperationId=operation_id)["Operation"]
+            if op["Status"] == "SUCCESS":
+                return op["Targets"]["NAMESPACE"]
+            if op["Status"] == "FAIL":
+                raise AwsError(f"namespace {name}", op.get("ErrorMessage", "creation failed"),
+                               code=op.get("ErrorCode", ""))
+            self.sleep(2)
+
+    def _task_definitions(self, plan, actions):
+        live = plan.live
+        for action in _changed(actions):
+            body = dict(live.desired[action.name])
+            body["executionRoleArn"] = live.role_arn or body.get("executionRoleArn")
+            self.progress.event("task-definition", action.name, "registering")
+            # One family at a time: concurrent registrations of a family are rejected by ECS.
+            with aws_errors(f"task definition {action.name}"):
+                registered = self.clients.ecs.register_task_definition(**body)["taskDefinition"]
+            live.td_arns[action.name] = registered["taskDefinitionArn"]
+            self.progress.event("task-definition", action.name, "registered",
+                                f"revision {registered['revision']}")
+
+    def _services(self, plan) -> dict:
+        changed = {a.name: a for a in plan.actions if a.resource == "service" and a.kind != NO_CHANGE}
+        deployments: dict = {}
+        for level in service_levels(plan.project):
+            todo = [s for s in level if s.name in changed]
+            for service in todo:
+                verb = "creating" if changed[service.name].kind == CREATE else "updating"
+                self.progress.event("service", service.name, verb)
+            with ThreadPoolExecutor(max_workers=max(1, min(self.max_workers, len(todo)))) as pool:
+                results = list(pool.map(lambda s: self._service(plan, s, changed[s.name]), todo))
+            for service, (deployment, error) in zip(todo, results):
+                if error is not None:
+                    self.progress.event("service", service.name, "failed", str(error))
+                    raise error
+                deployments[service.name] = deployment
+                done = "created" if changed[service.name].kind == CREATE else "updated"
+                self.progress.event("service", service.name, done)
+        return deployments
+
+    def _service(self, plan, service, action):
+        """Create or update one service (runs in a worker thread; returns, never raises)."""
+        project, live = plan.project, plan.live
+        arn = live.td_arns[service.task_definition]
+        try:
+            with aws_errors(f"service {service.name}"):
+                if action.kind == CREATE:
+                    body = svc.create_input(project, service, live, arn, ecs_tags(project))
+                    result = self.clients.ecs.create_service(**body)["service"]
+                else:
+                    body = svc.update_input(project, service, live, arn)
+                    result = self.clients.ecs.update_service(**body)["service"]
+            return primary_deployment(result), None
+        except AwsError as error:
+            return None, error
+
+
+def _changed(actions: list) -> list:
+    return [a for a in actions if a.kind in (CREATE, UPDATE)]
+
+
+def primary_deployment(service: dict) -> str:
+    """The id of the PRIMARY deployment a Create/UpdateService call started."""
+    for deployment in service.get("deployments", []):
+        if deployment.get("status") == "PRIMARY":
+            return deployment["id"]
+    return ""
+
+
+def service_levels(project) -> list:
+    """Services grouped so every service comes after the ones it depends on."""
+    level: dict = {}
+    for service in project.services:  # the model lists providers first
+        deps = [level[d] for d in service.depends_on if d in level]
+        level[service.name] = 1 + max(deps, default=-1)
+    count = max(level.values(), default=-1) + 1
+    return [[s for s in project.services if level[s.name] == i] for i in range(count)]
+
+
+def secrets_policy(project, region: str) -> dict:
+    """Inline policy letting the execution role read the project's secrets (or {})."""
+    arns = {"secretsmanager": set(), "ssm": set()}
+    for secret in project.secrets:
+        value = secret.value_from
+        if not value.startswith("arn:"):
+            value = f"arn:aws:ssm:{region or '*'}:*:parameter/{value.lstrip('/')}"
+        arns["ssm" if ":ssm:" in value else "secretsmanager"].add(value)
+    statements = []
+    if arns["secretsmanager"]:
+        statements.append({"Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
+                           "Resource": sorted(arns["secretsmanager"])})
+    if arns["ssm"]:
+        statements.append({"Effect": "Allow", "Action": "ssm:GetParameters", "Resource": sorted(arns["ssm"])})
+    return {"Version": "2012-10-17", "Statement": statements} if statements else {}
+
+
+STEPS = (("cluster", Deployer._cluster), ("log-group", Deployer._log_groups), ("role", Deployer._role),
+         ("security-group", Deployer._security_groups), ("namespace", Deployer._namespace),
+         ("task-definition", Deployer._task_definitions))

@@ -1,0 +1,112 @@
+"""botocore failures → one clear :class:`~compose2ecs.errors.AwsError` line (exit code 4).
+
+Each message names the resource, the AWS error code and what to do. The table below maps
+error codes to a plain explanation and a hint; access-denied messages are mined for the
+missing permission (``ecs:CreateCluster``) because that is what the user must ask for.
+"""
+from __future__ import annotations
+
+import contextlib
+import re
+
+from ..errors import AwsError
+
+# code → (what happened, how to fix it)
+CODES = {
+    "AccessDenied": ("access denied", "grant the missing permission to your AWS identity"),
+    "AccessDeniedException": ("access denied", "grant the missing permission to your AWS identity"),
+    "UnauthorizedOperation": ("access denied", "grant the missing permission to your AWS identity"),
+    "UnrecognizedClientException": ("the AWS credentials are not valid",
+                                    "check AWS_ACCESS_KEY_ID/--aws-profile"),
+    "InvalidClientTokenId": ("the AWS credentials are not valid", "check AWS_ACCESS_KEY_ID/--aws-profile"),
+    "ExpiredToken": ("the AWS session has expired", "log in again (aws sso login) and retry"),
+    "ExpiredTokenException": ("the AWS session has expired", "log in again (aws sso login) and retry"),
+    "ThrottlingException": ("AWS kept throttling the requests after retries",
+                            "wait a minute and run the command again; it continues where it stopped"),
+    "Throttling": ("AWS kept throttling the requests after retries",
+                   "wait a minute and run the command again; it continues where it stopped"),
+    "TooManyRequestsException": ("AWS kept throttling the requests after retries",
+                                 "wait a minute and run the command again; it continues where it stopped"),
+    "RequestLimitExceeded": ("AWS kept throttling the requests after retries",
+                             "wait a minute and run the command again; it continues where it stopped"),
+    "EntityAlreadyExists": ("the name is already in use outside this project",
+                            "choose another project name (-p) or remove the other resource"),
+    "InvalidGroup.Duplicate": ("the name is already in use outside this project",
+                               "choose another project name (-p) or remove the other resource"),
+    "NamespaceAlreadyExists": ("the namespace name is already in use",
+                               "choose another project name (-p)"),
+    "ResourceAlreadyExistsException": ("the name is already in use outside this project",
+                                       "choose another project name (-p) or remove the other resource"),
+    "ResourceInUse": ("the resource is still in use", "wait a minute and run the command again"),
+    "ResourceInUseException": ("the resource is still in use", "wait a minute and run the command again"),
+    "DependencyViolation": ("another resource still depends on it",
+                            "wait for tasks to stop (their network interfaces hold it) and run again"),
+    "InvalidParameterException": ("AWS rejected a parameter", "fix the value named in the message"),
+    "InvalidParameterValue": ("AWS rejected a parameter", "fix the value named in the message"),
+    "ValidationError": ("AWS rejected the input", "fix the value named in the message"),
+    "ClientException": ("ECS rejected the request", "fix the value named in the message"),
+    "ServiceNotActiveException": ("the service is not active", "run deploy again to recreate it"),
+    "ClusterNotFoundException": ("the cluster does not exist", "check --cluster and the region"),
+}
+
+_ACTION = re.compile(r"perform:?\s+([a-z0-9-]+:[A-Za-z0-9*]+)")
+
+
+def missing_permission(message: str) -> str:
+    """The IAM action named in an access-denied message, or ''."""
+    found = _ACTION.search(message or "")
+    return found.group(1) if found else ""
+
+
+def translate(error: Exception, resource: str) -> AwsError:
+    """Turn a botocore/boto3 exception into an AwsError about ``resource``."""
+    import botocore.exceptions as bexc
+
+    if isinstance(error, (bexc.NoCredentialsError, bexc.PartialCredentialsError)):
+        return AwsError(resource, "no AWS credentials found",
+                        "set AWS_PROFILE or --aws-profile, or run `aws configure` / `aws sso login`",
+                        code="NoCredentials")
+    if isinstance(error, bexc.NoRegionError):
+        return AwsError(resource, "no AWS region configured", "pass --region or set AWS_REGION",
+                        code="NoRegion")
+    if isinstance(error, bexc.ProfileNotFound):
+        return AwsError(resource, str(error), "check --aws-profile / AWS_PROFILE", code="ProfileNotFound")
+    if isinstance(error, bexc.EndpointConnectionError):
+        return AwsError(resource, f"cannot reach {error.kwargs.get('endpoint_url', 'the AWS endpoint')}",
+                        "check the network, --region and --endpoint-url", code="EndpointConnectionError")
+    if isinstance(error, bexc.ClientError):
+        return _client_error(error, resource)
+    if isinstance(error, bexc.BotoCoreError):
+        return AwsError(resource, str(error), code=type(error).__name__)
+    raise error
+
+
+def _client_error(error, resource: str) -> AwsError:
+    info = error.response.get("Error", {})
+    code = info.get("Code", "Unknown")
+    message = info.get("Message", "") or str(error)
+    what, hint = CODES.get(code, ("", ""))
+    if what == "access denied":
+        action = missing_permission(message)
+        if action:
+            return AwsError(resource, f"access denied: missing permission {action}",
+                            f"allow {action} for your AWS identity", code=code)
+    text = f"{what}: {message}" if what else message
+    return AwsError(resource, text, hint, code=code)
+
+
+@contextlib.contextmanager
+def aws_errors(resource: str):
+    """Re-raise botocore failures inside the block as AwsError naming ``resource``."""
+    import botocore.exceptions as bexc
+
+    try:
+        yield
+    except (bexc.BotoCoreError, bexc.ClientError) as error:
+        raise translate(error, resource) from None
+
+
+def error_code(error: Exception) -> str:
+    """The AWS error code of a ClientError (or '')."""
+    response = getattr(error, "response", None) or {}
+    return response.get("Error", {}).get("Code", "")

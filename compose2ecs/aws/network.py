@@ -1,0 +1,135 @@
+"""VPC, subnets and the per-service security groups (least privilege).
+
+Each ECS service gets one security group named ``<project>-<service>``. Ingress rules:
+* the ports the compose file *published* are open to the internet (0.0.0.0/0);
+* the ports a service offers to the others (``ingress_ports``) are open only to the
+  security groups of the services that share a compose network with it.
+Rules are kept symbolic — ``("tcp", 5432, 5432, "sg:api")`` — until apply knows group ids, so
+the plan can compare the desired rules with the live ones before anything exists.
+"""
+from __future__ import annotations
+
+from ..errors import AwsError
+from .errors import aws_errors
+
+ANYWHERE = "0.0.0.0/0"
+TAG_PROJECT = "compose2ecs:project"
+TAG_SERVICE = "compose2ecs:service"
+
+
+def resolve_network(ec2, vpc_id: str | None, subnets: tuple) -> tuple:
+    """``(vpc_id, [subnet ids])``: the given ones, else the default VPC and its default subnets."""
+    with aws_errors("network"):
+        if subnets and not vpc_id:
+            found = ec2.describe_subnets(SubnetIds=list(subnets))["Subnets"]
+            return found[0]["VpcId"], sorted(subnets)
+        if not vpc_id:
+            vpcs = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"]
+            if not vpcs:
+                raise AwsError("network", "this region has no default VPC",
+                               "pass --vpc ID and --subnet ID (public subnets) to deploy into yours")
+            vpc_id = vpcs[0]["VpcId"]
+        if subnets:
+            return vpc_id, sorted(subnets)
+        found = _subnets(ec2, vpc_id, [{"Name": "default-for-az", "Values": ["true"]}]) or _subnets(ec2, vpc_id, [])
+    if not found:
+        raise AwsError(f"network {vpc_id}", "the VPC has no subnets", "pass --subnet ID")
+    return vpc_id, sorted(found)
+
+
+def _subnets(ec2, vpc_id: str, extra: list) -> list:
+    filters = [{"Name": "vpc-id", "Values": [vpc_id]}] + extra
+    return [s["SubnetId"] for s in ec2.describe_subnets(Filters=filters)["Subnets"]]
+
+
+def group_name(project: str, service: str) -> str:
+    return f"{project}-{service}"[:255]
+
+
+def peers(project, service) -> list:
+    """Services sharing at least one compose network with ``service`` (not itself), sorted."""
+    names = set()
+    for _network, members in project.networks:
+        if service.name in members:
+            names.update(members)
+    names.discard(service.name)
+    known = {s.name for s in project.services}
+    return sorted(names & known)
+
+
+def desired_rules(project, service) -> frozenset:
+    """The symbolic ingress rules of ``service``'s security group."""
+    rules = {(proto, port, port, ANYWHERE) for port, proto in service.public_ports}
+    for peer in peers(project, service):
+        rules.update((proto, port, port, f"sg:{peer}") for port, proto in service.ingress_ports)
+    return frozenset(rules)
+
+
+def live_groups(ec2, project_name: str, vpc_id: str) -> dict:
+    """service name → the live security group (dict) this project created for it."""
+    filters = [{"Name": "vpc-id", "Values": [vpc_id]},
+               {"Name": f"tag:{TAG_PROJECT}", "Values": [project_name]}]
+    with aws_errors("security groups"):
+        groups = ec2.describe_security_groups(Filters=filters)["SecurityGroups"]
+    out = {}
+    for group in groups:
+        tags = {t["Key"]: t["Value"] for t in group.get("Tags", [])}
+        if TAG_SERVICE in tags:
+            out[tags[TAG_SERVICE]] = group
+    return out
+
+
+def live_rules(group: dict, ids_to_service: dict) -> frozenset:
+    """The symbolic form of a live group's ingress permissions."""
+    rules = set()
+    for perm in group.get("IpPermissions", []):
+        proto, low, high = perm.get("IpProtocol"), perm.get("FromPort"), perm.get("ToPort")
+        for rng in perm.get("IpRanges", []):
+            rules.add((proto, low, high, rng["CidrIp"]))
+        for pair in perm.get("UserIdGroupPairs", []):
+            gid = pair["GroupId"]
+            rules.add((proto, low, high, f"sg:{ids_to_service[gid]}" if gid in ids_to_service else gid))
+    return frozenset(rules)
+
+
+def describe_rule(rule: tuple) -> str:
+    proto, low, high, source = rule
+    ports = str(low) if low == high else f"{low}-{high}"
+    return f"{ports}/{proto} from {source.removeprefix('sg:')}"
+
+
+def ip_permission(rule: tuple, group_ids: dict) -> dict:
+    """One EC2 IpPermission for a symbolic rule; ``group_ids`` maps service → group id."""
+    proto, low, high, source = rule
+    perm = {"IpProtocol": proto, "FromPort": low, "ToPort": high}
+    if source.startswith("sg:"):
+        perm["UserIdGroupPairs"] = [{"GroupId": group_ids[source[3:]]}]
+    elif source.startswith("sg-"):
+        perm["UserIdGroupPairs"] = [{"GroupId": source}]
+    else:
+        perm["IpRanges"] = [{"CidrIp": source}]
+    return perm
+
+
+def create_group(ec2, project, service, vpc_id: str, tags: list) -> str:
+    """Create the (empty) security group of ``service``; returns its id."""
+    name = group_name(project.name, service.name)
+    group_tags = tags + [{"Key": TAG_SERVICE, "Value": service.name}, {"Key": "Name", "Value": name}]
+    with aws_errors(f"security group {name}"):
+        return ec2.create_security_group(
+            GroupName=name, VpcId=vpc_id,
+            Description=f"compose2ecs {project.name}: tasks of service {service.name}",
+            TagSpecifications=[{"ResourceType": "security-group", "Tags": group_tags}])["GroupId"]
+
+
+def sync_rules(ec2, group_id: str, name: str, want: frozenset, have: frozenset, group_ids: dict) -> None:
+    """Authorize missing rules and revoke the ones nobody asked for (least privilege)."""
+    add = sorted(want - have)
+    remove = sorted(have - want)
+    with aws_errors(f"security group {name}"):
+        if add:
+            ec2.authorize_security_group_ingress(
+                GroupId=group_id, IpPermissions=[ip_permission(r, group_ids) for r in add])
+        if remove:
+            ec2.revoke_security_group_ingress(
+                GroupId=group_id, IpPermissions=[ip_permission(r, group_ids) for r in remove])

@@ -1,0 +1,288 @@
+"""Compare the ECS model with what is live (describe/list/get calls only) → a Plan.
+
+A plan is a list of actions, one per resource, each ``create``, ``update`` or ``no change``,
+plus the facts apply needs (VPC, subnets, live ids). Planning never mutates anything, so
+``plan`` and ``deploy --dry-run`` are exactly this module; ``deploy`` runs apply.py on the
+result. Because every run starts from the live state, re-running after a partial failure
+simply continues where the last run stopped.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from ..errors import AwsError, Location, UserError
+from . import network, taskdefs
+from .errors import aws_errors, error_code
+
+CREATE, UPDATE, NO_CHANGE = "create", "update", "no change"
+TAG_PROJECT = network.TAG_PROJECT
+ROLE_PATH = "/compose2ecs/"
+EXECUTION_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+DEFAULT_ROLE = "ecsTaskExecutionRole"
+
+
+@dataclass
+class Action:
+    resource: str  # network | cluster | log-group | role | security-group | namespace | task-definition | service
+    name: str
+    kind: str  # create | update | no change
+    reason: str = ""
+    diff: str = ""
+
+
+@dataclass
+class Live:
+    """What the describe calls found; apply adds the ids of what it creates."""
+
+    vpc_id: str = ""
+    subnets: list = field(default_factory=list)
+    role_arn: str = ""  # the execution role (empty until created)
+    role_name: str = ""
+    group_ids: dict = field(default_factory=dict)  # service → security group id
+    group_rules: dict = field(default_factory=dict)  # service → (want, have) symbolic rules
+    namespace_arn: str = ""
+    taskdefs: dict = field(default_factory=dict)  # family → live latest ACTIVE dict (or None)
+    desired: dict = field(default_factory=dict)  # family → RegisterTaskDefinition input
+    td_arns: dict = field(default_factory=dict)  # family → ARN services should run
+    services: dict = field(default_factory=dict)  # name → live service dict (or None)
+
+
+@dataclass
+class Plan:
+    project: object  # EcsProject
+    actions: list
+    live: Live
+
+    def changes(self) -> list:
+        return [a for a in self.actions if a.kind != NO_CHANGE]
+
+    def action(self, resource: str, name: str) -> Optional[Action]:
+        return next((a for a in self.actions if a.resource == resource and a.name == name), None)
+
+
+def project_tags(project) -> list:
+    """The tags every created resource carries (``compose2ecs:project`` finds them again)."""
+    tags = {k: v for k, v in project.tags}
+    tags[TAG_PROJECT] = project.name
+    return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
+
+
+def ecs_tags(project) -> list:
+    return [{"key": t["Key"], "value": t["Value"]} for t in project_tags(project)]
+
+
+def role_name(project) -> str:
+    return f"{project.name}-ecs-execution"[:64]
+
+
+def make_plan(project, clients, render: Optional[Callable] = None) -> Plan:
+    """Describe the live state and decide an action per resource. Makes no mutating call."""
+    render = render or taskdefs.default_renderer()
+    _refuse_unsupported(project)
+    live = Live()
+    actions: list = []
+    for step in PLANNERS:
+        actions.extend(step(project, clients, live, render))
+    return Plan(project, actions, live)
+
+
+def _refuse_unsupported(project) -> None:
+    for service in project.services:
+        if service.load_balancer:
+            raise AwsError(f"service {service.name}", "the api deploy does not create load balancers",
+                           "deploy with --via cloudformation, which creates the load balancer")
+
+
+def _plan_network(project, clients, live, render) -> list:
+    live.vpc_id, live.subnets = network.resolve_network(clients.ec2, project.vpc_id, project.subnets)
+    how = "given" if project.vpc_id or project.subnets else "default VPC"
+    return [Action("network", live.vpc_id, NO_CHANGE, f"{how}, subnets {', '.join(live.subnets)}")]
+
+
+def _plan_cluster(project, clients, live, render) -> list:
+    name = project.cluster.name
+    with aws_errors(f"cluster {name}"):
+        found = clients.ecs.describe_clusters(clusters=[name])["clusters"]
+    if any(c["status"] == "ACTIVE" for c in found):
+        return [Action("cluster", name, NO_CHANGE, "exists")]
+    if project.cluster.existing:
+        raise AwsError(f"cluster {name}", "the cluster does not exist in this region",
+                       "check --cluster and --region, or leave --cluster out to create one")
+    return [Action("cluster", name, CREATE, "Fargate cluster")]
+
+
+def _plan_log_groups(project, clients, live, render) -> list:
+    actions = []
+    for group in project.log_groups:
+        with aws_errors(f"log group {group.name}"):
+            found = clients.logs.describe_log_groups(logGroupNamePrefix=group.name)["logGroups"]
+        exists = any(g["logGroupName"] == group.name for g in found)
+        actions.append(Action("log-group", group.name, NO_CHANGE if exists else CREATE,
+                              "exists" if exists else f"retention {group.retention_days} days"))
+    return actions
+
+
+def _get_role(iam, name: str) -> Optional[dict]:
+    try:
+        return iam.get_role(RoleName=name)["Role"]
+    except Exception as error:  # botocore ClientError: NoSuchEntity means "absent", not failure
+        if error_code(error) == "NoSuchEntity":
+            return None
+        with aws_errors(f"role {name}"):
+            raise
+
+
+def _plan_role(project, clients, live, render) -> list:
+    given = project.execution_role
+    if given.startswith("arn:"):
+        live.role_arn, live.role_name = given, given.rsplit("/", 1)[-1]
+        return [Action("role", live.role_name, NO_CHANGE, "given")]
+    found = _get_role(clients.iam, given)
+    if found is not None:
+        live.role_arn, live.role_name = found["Arn"], given
+        return [Action("role", given, NO_CHANGE, "exists")]
+    if given != DEFAULT_ROLE:
+        raise AwsError(f"role {given}", "the execution role does not exist",
+                       "create it, pass its ARN, or leave the setting out to let deploy create one")
+    name = role_name(project)
+    found = _get_role(clients.iam, name)
+    live.role_name = name
+    if found is not None:
+        live.role_arn = found["Arn"]
+        return [Action("role", name, NO_CHANGE, "exists (created by an earlier deploy)")]
+    return [Action("role", name, CREATE, "task execution role (pull images, write logs, read secrets)")]
+
+
+def _plan_security_groups(project, clients, live, render) -> list:
+    groups = network.live_groups(clients.ec2, project.name, live.vpc_id)
+    live.group_ids = {svc: g["GroupId"] for svc, g in groups.items()}
+    by_id = {gid: svc for svc, gid in live.group_ids.items()}
+    actions = []
+    for service in project.services:
+        want = network.desired_rules(project, service)
+        group = groups.get(service.name)
+        have = network.live_rules(group, by_id) if group else frozenset()
+        live.group_rules[service.name] = (want, have)
+        name = network.group_name(project.name, service.name)
+        if group is None:
+            rules = ", ".join(network.describe_rule(r) for r in sorted(want)) or "no ingress"
+            actions.append(Action("security-group", name, CREATE, rules))
+        elif want != have:
+            delta = [f"+{network.describe_rule(r)}" for r in sorted(want - have)]
+            delta += [f"-{network.describe_rule(r)}" for r in sorted(have - want)]
+            actions.append(Action("security-group", name, UPDATE, ", ".join(delta)))
+        else:
+            actions.append(Action("security-group", name, NO_CHANGE, "rules match"))
+    return actions
+
+
+def needs_namespace(project) -> bool:
+    return any(s.service_connect for s in project.services)
+
+
+def _plan_namespace(project, clients, live, render) -> list:
+    if not needs_namespace(project):
+        return []
+    with aws_errors(f"namespace {project.name}"):
+        pages = clients.servicediscovery.get_paginator("list_namespaces").paginate()
+        found = [n for page in pages for n in page["Namespaces"] if n["Name"] == project.name]
+    if found:
+        live.namespace_arn = found[0]["Arn"]
+        return [Action("namespace", project.name, NO_CHANGE, "exists")]
+    return [Action("namespace", project.name, CREATE, "Service Connect (HTTP) namespace")]
+
+
+def _live_taskdef(ecs, family: str) -> Optional[dict]:
+    try:
+        return ecs.describe_task_definition(taskDefinition=family)["taskDefinition"]
+    except Exception as error:
+        if error_code(error) in ("ClientException", "InvalidParameterException"):
+            return None  # no ACTIVE revision of this family yet
+        with aws_errors(f"task definition {family}"):
+            raise
+
+
+def _plan_task_definitions(project, clients, live, render) -> list:
+    role_ref = live.role_arn or live.role_name
+    actions = []
+    for td in project.task_definitions:
+        desired = taskdefs.desired_dict(td, render, role_ref, project_tags_ecs(project))
+        _refuse_placeholders(project, td.family, desired)
+        live.desired[td.family] = desired
+        current = _live_taskdef(clients.ecs, td.family)
+        live.taskdefs[td.family] = current
+        if current is None:
+            actions.append(Action("task-definition", td.family, CREATE, "first revision",
+                                  taskdefs.diff({}, desired, td.family)))
+        elif taskdefs.same(desired, current):
+            live.td_arns[td.family] = current["taskDefinitionArn"]
+            actions.append(Action("task-definition", td.family, NO_CHANGE,
+                                  f"revision {current['revision']} matches"))
+        else:
+            actions.append(Action("task-definition", td.family, UPDATE,
+                                  f"new revision after {current['revision']}",
+                                  taskdefs.diff(current, desired, td.family)))
+    return actions
+
+
+def project_tags_ecs(project) -> list:
+    return ecs_tags(project)
+
+
+def _refuse_placeholders(project, family: str, desired: dict) -> None:
+    import json
+
+    text = json.dumps(desired)
+    for holder in project.placeholders:
+        if holder.value in text:
+            raise UserError.at(Location(key_path=("task-definition", family)),
+                               f"{holder.what} is still the placeholder {holder.value}",
+                               f"{holder.how} before deploying")
+
+
+def _plan_services(project, clients, live, render) -> list:
+    from .services import compare_service, live_services
+
+    live.services = live_services(clients.ecs, project.cluster.name, [s.name for s in project.services])
+    actions = []
+    for service in project.services:
+        current = live.services.get(service.name)
+        if current is None:
+            actions.append(Action("service", service.name, CREATE, f"{service.desired_count} task(s)"))
+            continue
+        reasons = compare_service(project, service, current, live)
+        kind = UPDATE if reasons else NO_CHANGE
+        actions.append(Action("service", service.name, kind, "; ".join(reasons) or "matches"))
+    return actions
+
+
+PLANNERS = (_plan_network, _plan_cluster, _plan_log_groups, _plan_role, _plan_security_groups,
+            _plan_namespace, _plan_task_definitions, _plan_services)
+
+
+def render_plan(plan: Plan, diffs: bool = True) -> str:
+    """The plan for people: one line per resource, then the task-definition diffs."""
+    marks = {CREATE: "+", UPDATE: "~", NO_CHANGE: " "}
+    lines = []
+    for a in plan.actions:
+        lines.append(f"{marks[a.kind]} {a.kind:<9} {a.resource:<15} {a.name}"
+                     + (f"  ({a.reason})" if a.reason else ""))
+    if diffs:
+        for a in plan.actions:
+            if a.diff and a.kind != NO_CHANGE:
+                lines += ["", a.diff.rstrip("\n")]
+    counts = {k: sum(1 for a in plan.actions if a.kind == k) for k in (CREATE, UPDATE, NO_CHANGE)}
+    if plan.changes():
+        lines += ["", f"Plan: {counts[CREATE]} to create, {counts[UPDATE]} to update, "
+                      f"{counts[NO_CHANGE]} unchanged."]
+    else:
+        lines += ["", "No changes: the live project matches the compose file."]
+    return "\n".join(lines) + "\n"
+
+
+def plan_data(plan: Plan) -> dict:
+    """The plan for --output json."""
+    return {"project": plan.project.name, "changes": len(plan.changes()),
+            "actions": [{"resource": a.resource, "name": a.name, "action": a.kind,
+                         "reason": a.reason, "diff": a.diff} for a in plan.actions]}
