@@ -79,8 +79,9 @@ def _at(mapping, key, fallback: Location) -> Location:
 
 def _cycle_check(paths: list, stack: Sequence[str], where: Location) -> None:
     if paths[0] in stack:
-        start = list(stack).index(paths[0])
-        chain = " → ".join(os.path.basename(p) for p in list(stack)[start:] + [paths[0]])
+        loop = list(stack)[list(stack).index(paths[0]):] + [paths[0]]
+        top = os.path.dirname(loop[0])
+        chain = " → ".join(os.path.relpath(p, top) for p in loop)
         raise UserError.at(where, f"include cycle: {chain}",
                            "an included project cannot include the project that includes it")
 
