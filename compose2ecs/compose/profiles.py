@@ -129,6 +129,13 @@ def _suggest(name: str, services) -> str:
         "the project defines no services"
 
 
+def _dependency_hint(dep: str, services) -> str:
+    close = difflib.get_close_matches(dep, [str(s) for s in services], n=1)
+    if close:
+        return f"did you mean {close[0]!r}? Otherwise define {dep!r} or remove the dependency"
+    return f"define a service {dep!r} or remove the dependency"
+
+
 def _close_over(services, enabled: list) -> tuple:
     """Enable required dependencies transitively; returns (enabled set, auto list, errors)."""
     on, auto, errors, queue = set(enabled), [], [], list(enabled)
@@ -139,7 +146,7 @@ def _close_over(services, enabled: list) -> tuple:
                 if required:
                     errors.append(diagnostic(
                         loc, f"service {name!r} depends on {dep!r}, which is not defined",
-                        _suggest(dep, services) + " (or remove the dependency)"))
+                        _dependency_hint(dep, services)))
             elif required and dep not in on:
                 on.add(dep)
                 auto.append(dep)
