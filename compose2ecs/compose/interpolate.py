@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from ..errors import Finding, Location, Severity, UserError, diagnostic
+from ..errors import Finding, Location, Severity, UserError
 from .source import LDict, LList, Override, Reset
 
 Lookup = Callable[[str], Optional[str]]
@@ -67,43 +67,31 @@ def as_lookup(lookup) -> Lookup:
 # --------------------------------------------------------------------------- parsing
 def parse_template(text: str) -> tuple:
     """Parse ``text`` into a tuple of literal strings and :class:`_Var` nodes."""
-    nodes, _end, lone = _parse(text, 0, nested=False)
-    return nodes
+    return _parse(text, 0, nested=False, lone=[])[0]
 
 
-def _parse(text: str, i: int, nested: bool):
-    """Parse until the end (or, nested, the ``}`` closing the enclosing ``${``)."""
+def _parse(text: str, i: int, nested: bool, lone: list):
+    """Parse until the end (or, nested, the ``}`` closing the enclosing ``${``).
+
+    Returns (nodes, index of the end). A lone ``$`` appends its index to ``lone``.
+    """
     nodes: list = []
     buf: list = []
     depth = 0  # literal braces inside a default, e.g. ${A:-{"k": 1}}
-    lone = False
     while i < len(text):
         c = text[i]
-        if nested and c == "}":
-            if depth == 0:
+        if nested and c in "{}":
+            if c == "}" and depth == 0:
                 break
-            depth -= 1
-        elif nested and c == "{":
-            depth += 1
-        if c != "$":
+            depth += 1 if c == "{" else -1
+        if c != "$" or text[i + 1:i + 2] == "$":
             buf.append(c)
-            i += 1
+            i += 2 if c == "$" else 1  # "$$" is one literal "$"
             continue
-        nxt = text[i + 1:i + 2]
-        if nxt == "$":
+        var, i = _parse_reference(text, i, lone)
+        if var is None:
             buf.append("$")
-            i += 2
             continue
-        if nxt == "{":
-            var, i = _parse_braced(text, i)
-        else:
-            match = _NAME.match(text, i + 1)
-            if not match:
-                buf.append("$")
-                lone = True
-                i += 1
-                continue
-            var, i = _Var(match.group()), match.end()
         if buf:
             nodes.append("".join(buf))
             buf = []
@@ -113,10 +101,21 @@ def _parse(text: str, i: int, nested: bool):
             raise TemplateSyntaxError("unclosed ${")
     if buf:
         nodes.append("".join(buf))
-    return tuple(nodes), i, lone
+    return tuple(nodes), i
 
 
-def _parse_braced(text: str, start: int):
+def _parse_reference(text: str, start: int, lone: list):
+    """``$NAME`` or ``${...}`` at ``start``; (None, start + 1) for a lone ``$``."""
+    if text[start + 1:start + 2] == "{":
+        return _parse_braced(text, start, lone)
+    match = _NAME.match(text, start + 1)
+    if not match:
+        lone.append(start)
+        return None, start + 1
+    return _Var(match.group()), match.end()
+
+
+def _parse_braced(text: str, start: int, lone: list):
     """Parse ``${...}`` starting at the ``$``; return the node and the index after ``}``."""
     match = _NAME.match(text, start + 2)
     if not match:
@@ -126,7 +125,7 @@ def _parse_braced(text: str, start: int):
         return _Var(match.group()), j + 1
     for op in _OPERATORS:
         if text.startswith(op, j):
-            arg, end, _lone = _parse(text, j + len(op), nested=True)
+            arg, end = _parse(text, j + len(op), True, lone)
             return _Var(match.group(), op, arg), end + 1
     if j >= len(text):
         raise TemplateSyntaxError("unclosed ${")
@@ -177,7 +176,8 @@ def substitute(text: str, lookup, location: Location, findings: Optional[list] =
     """
     lookup = as_lookup(lookup)
     try:
-        nodes, _end, lone = _parse(text, 0, nested=False)
+        lone: list = []
+        nodes, _end = _parse(text, 0, False, lone)
         unset: list = []
         result = _evaluate(nodes, lookup, unset)
     except TemplateSyntaxError as exc:
@@ -187,7 +187,7 @@ def substitute(text: str, lookup, location: Location, findings: Optional[list] =
         hint = f"set {exc.name} in the environment or in the .env file"
         raise UserError.at(location, str(exc), hint) from None
     if findings is not None:
-        _report(findings, location, unset, lone)
+        _report(findings, location, unset, bool(lone))
     return result
 
 
