@@ -2,6 +2,7 @@
 and the small scalar converters every typed field uses."""
 from __future__ import annotations
 
+import re
 from typing import Any, Callable, Optional
 
 from .. import units
@@ -31,7 +32,8 @@ class Builder:
         try:
             return parse(value)
         except (ValueError, TypeError) as exc:
-            self.error(path, f"invalid {what}: {exc}", hint)
+            message, own_hint = split_hint(str(exc))
+            self.error(path, f"invalid {what}: {message}", own_hint or hint)
             return None
 
     def duration(self, value: Any, path: tuple) -> Optional[float]:
@@ -51,6 +53,16 @@ class Builder:
 
     def bool(self, value: Any, path: tuple) -> Optional[bool]:
         return self.convert(parse_bool, value, path, "boolean", "use true or false")
+
+
+_HINT_RE = re.compile(r"^(.*) \((use .*)\)$", re.DOTALL)
+
+
+def split_hint(text: str) -> tuple:
+    """``"'x' is not a size (use 512m)"`` → ("'x' is not a size", "use 512m"): the units
+    module words its own fix, which belongs in the hint, not twice in the message."""
+    match = _HINT_RE.match(text)
+    return (match.group(1), match.group(2)) if match else (text, "")
 
 
 def parse_int(value: Any) -> int:

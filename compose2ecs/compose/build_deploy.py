@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from ..errors import format_key_path
+from .canonical_base import unwrap
 from .build_base import Builder, extensions, freeze, pairs, parse_float
 from .model import Deploy, Resources
 
@@ -36,10 +37,11 @@ POLICY_KINDS = {
 
 def _dig(mapping: Any, keys: tuple) -> Any:
     for key in keys:
+        mapping = unwrap(mapping)
         if not isinstance(mapping, dict):
             return None
         mapping = mapping.get(key)
-    return mapping
+    return unwrap(mapping)
 
 
 def _parse(b: Builder, kind: str, value: Any, path: tuple) -> Any:
@@ -49,10 +51,12 @@ def _parse(b: Builder, kind: str, value: Any, path: tuple) -> Any:
 
 
 def _agree(b: Builder, path: tuple, key_a: tuple, a: Any, key_b: tuple, b_value: Any) -> Any:
-    """One value from two places that must agree; a disagreement is a located error."""
+    """One value from two places that must agree; a disagreement is a located error that
+    quotes both values as written (``1g`` and ``512M``, not byte counts)."""
     if a is not None and b_value is not None and a != b_value:
+        raw_a, raw_b = _dig(b.doc, path + key_a), _dig(b.doc, path + key_b)
         b.error(path + key_a,
-                f"{format_key_path(key_a)} ({a}) and {format_key_path(key_b)} ({b_value}) "
+                f"{format_key_path(key_a)} ({raw_a}) and {format_key_path(key_b)} ({raw_b}) "
                 "disagree", "set only one of them, or give both the same value")
     return a if a is not None else b_value
 

@@ -62,7 +62,7 @@ def parse_port_spec(spec: str) -> list:
     container, _, proto = container.partition("/")
     proto = (proto or "tcp").lower()
     if proto not in PROTOCOLS:
-        raise PortSyntaxError(f"invalid protocol {proto!r} (use tcp, udp or sctp)")
+        raise PortSyntaxError(f"invalid protocol {proto!r}: only tcp, udp and sctp exist")
     if ip:
         ip = _host_ip(ip)
     if not container:
