@@ -197,3 +197,19 @@ def test_golden_cases_come_in_good_bad_pairs():
     for name in names:
         stem = name.rsplit("-", 1)[0]
         assert {f"{stem}-good", f"{stem}-bad"} <= names, name
+
+
+# ------------------------------------------------------------------ property tests
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list("AB_=:# '\"\\$\n{}x-.")), max_size=40).map("".join))
+def test_parser_raises_only_located_user_errors(text):
+    try:
+        result = parse_dotenv(text, "p.env")
+    except UserError as exc:
+        for diag in exc.diagnostics:
+            assert diag.location.file == "p.env" and diag.location.line >= 1
+    else:
+        assert all(isinstance(k, str) and k for k in result)

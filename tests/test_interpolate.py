@@ -288,3 +288,25 @@ def test_corpus_interpolates_or_fails_located():
                 assert diag.location.file == str(path) and diag.location.line > 0, str(diag)
         results["unset"] += sum("is not set" in f.message for f in findings)
     assert results["ok"] > 40, results
+
+
+# ------------------------------------------------------------------ property tests
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_TEMPLATE_CHARS = st.sampled_from(list("$${}:-?+/ aZ_9\"'\\#\n"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_TEMPLATE_CHARS, max_size=30).map("".join))
+def test_substitute_raises_only_user_errors(text):
+    try:
+        result = substitute(text, ENV.get, HERE, [])
+    except UserError as exc:
+        assert all(d.location == HERE for d in exc.diagnostics)
+    else:
+        assert isinstance(result, str)
+
+
+@given(st.text(alphabet=st.characters(blacklist_characters="$"), max_size=40))
+def test_text_without_dollar_is_unchanged(text):
+    assert substitute(text, {}.get, HERE) == text
