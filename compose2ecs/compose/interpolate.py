@@ -150,6 +150,8 @@ def _evaluate(nodes: tuple, lookup: Lookup, unset: list) -> str:
 
 def _evaluate_var(var: _Var, lookup: Lookup, unset: list) -> str:
     value = lookup(var.name)
+    if value is not None and not isinstance(value, str):
+        value = str(value)  # a mapping lookup may hold numbers
     op = var.op
     if not op:
         if value is None:
@@ -165,7 +167,9 @@ def _evaluate_var(var: _Var, lookup: Lookup, unset: list) -> str:
             raise MissingVariable(var.name, _evaluate(var.arg, lookup, unset))
         return value
     # ":+" / "+": the alternative when set (and non-empty for ":+"), else the value itself
-    return value or "" if missing else _evaluate(var.arg, lookup, unset)
+    if missing:
+        return value or ""
+    return _evaluate(var.arg, lookup, unset)
 
 
 def substitute(text: str, lookup, location: Location, findings: Optional[list] = None) -> str:
