@@ -14,7 +14,7 @@ from compose2ecs.compose.merge import merge_documents
 from compose2ecs.compose.source import Reset, parse_yaml, plain, read_yaml_file
 from compose2ecs.errors import UserError
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, corpus_dir
 from .golden import cases, check_golden
 from .test_merge import error_text, render, render_locations
 
@@ -134,3 +134,48 @@ def test_extends_without_service_name_is_an_error():
 def test_document_without_services_is_returned_as_is():
     doc = y("volumes: {a: {}}")
     assert apply_extends(doc, "compose.yaml", _no_files) is doc
+
+
+# --- the real-world corpus (read in place; skipped when ../shared/corpus is absent) ---------
+
+def _canonical_loader(root, legacy=False):
+    """load_file as the loader does it: read, canonicalise against the file's own directory.
+    ``legacy`` wraps a version-1 file (services at the top level) under ``services:``."""
+    canonical = pytest.importorskip("compose2ecs.compose.canonical")
+    from compose2ecs.compose.source import LDict
+
+    def load(path):
+        raw = read_yaml_file(path, os.path.relpath(path, root))
+        if legacy:
+            raw = LDict({"services": raw}, at=raw.at)
+        return canonical.canonicalise(raw, os.path.dirname(path))
+    return load
+
+
+def _resolve(folder, name, legacy=False):
+    load = _canonical_loader(folder, legacy)
+    path = str(folder / name)
+    return plain(merge_documents([apply_extends(load(path), path, load)]))["services"]
+
+
+def test_corpus_compose_go_extends_base():
+    folder = corpus_dir("real", "compose-go-extends")
+    services = _resolve(folder, "base.yaml")
+    assert services["another"] == {"image": "base"}
+    assert services["with-build"] == {"build": {"context": str(folder)}}  # sibling.yaml's "."
+    assert services["nil"] is None
+
+
+@pytest.mark.parametrize("name,service,environment,command", [
+    ("docker-compose.yml", "myweb", {"FOO": "1", "BAR": "2", "BAZ": "2"}, ["top"]),
+    ("nested.yml", "myweb", {"FOO": "2", "BAR": "2"}, ["/bin/true"]),
+    ("specify-file-as-self.yml", "myweb", {"YEP": "1", "BAZ": "3", "BAR": "1"}, None),
+    ("verbose-and-shorthand.yml", "verbose", {"BAR": "1", "FOO": "1"}, None),
+    ("verbose-and-shorthand.yml", "shorthand", {"BAR": "1", "FOO": "2"}, None),
+    ("common-env-labels-ulimits.yml", "web", {"FOO": "2", "BAR": "1", "BAZ": "3"}, ["/bin/true"]),
+])
+def test_corpus_docker_compose_v1_extends_give_compose_v1_results(name, service, environment, command):
+    # Compose v1's own acceptance tests expect these environments for these fixtures.
+    services = _resolve(corpus_dir("real", "docker-compose-v1-extends"), name, legacy=True)
+    assert services[service]["environment"] == environment
+    assert services[service].get("command") == command

@@ -16,7 +16,7 @@ from compose2ecs.compose.merge import merge_documents
 from compose2ecs.compose.source import parse_yaml, plain, read_yaml_file
 from compose2ecs.errors import Location, UserError
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, corpus_dir
 from .golden import cases, check_golden
 from .test_merge import error_text, render
 
@@ -118,3 +118,20 @@ def test_included_resources_keep_their_own_locations():
 def test_document_without_include_is_returned_unchanged():
     doc = parse_yaml("services: {a: {image: 1}}", "c.yaml")
     assert apply_include(doc, "/p", lambda *a: pytest.fail("must not load")) is doc
+
+
+def test_corpus_compose_go_include():
+    folder = corpus_dir("real", "compose-go-include")
+    canonical = pytest.importorskip("compose2ecs.compose.canonical")
+
+    def load(path):
+        return canonical.canonicalise(read_yaml_file(path, os.path.relpath(path, folder)),
+                                      os.path.dirname(path))
+
+    def load_included(paths, project_dir, env_files):
+        return merge_documents([apply_extends(load(p), p, load) for p in paths])
+    top = str(folder / "compose-include.yaml")
+    out = plain(apply_include(load(top), str(folder), load_included, (top,)))
+    assert list(out["services"]) == ["bar", "imported"]
+    # the included file's relative env_file stays relative to the included file
+    assert out["services"]["imported"]["env_file"][0]["path"] == str(folder / "subdir" / "extra.env")

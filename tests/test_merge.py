@@ -14,7 +14,7 @@ from compose2ecs.compose.merge import (EXTENDS_RULES, merge_documents, merge_ser
 from compose2ecs.compose.source import LDict, LList, Override, Reset, parse_yaml, plain
 from compose2ecs.errors import UserError
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, corpus_dir
 from .golden import cases, check_golden
 
 
@@ -309,3 +309,14 @@ def test_merge_service_keep_tags_preserves_markers_for_the_later_file_merge():
                            EXTENDS_RULES, keep_tags=True)
     assert isinstance(merged["ports"], Reset)
     assert strip_tags(merged) == {"image": "a"}
+
+
+def test_corpus_docker_compose_override_files():
+    folder = corpus_dir("real", "docker-compose-override-files")
+    canonical = pytest.importorskip("compose2ecs.compose.canonical")
+    docs = [canonical.canonicalise(parse_yaml((folder / n).read_text(), n), str(folder))
+            for n in ("docker-compose.yml", "docker-compose.override.yml", "extra.yml")]
+    services = plain(merge_documents(docs))["services"]
+    assert services["web"]["command"] == ["top"]  # replaced, not appended
+    assert list(services["web"]["depends_on"]) == ["db", "other"]
+    assert list(services) == ["web", "db", "other"]
