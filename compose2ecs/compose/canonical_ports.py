@@ -130,7 +130,18 @@ def canonical_ports(value: Any, at: Location, path: tuple, ctx: Ctx) -> Any:
                 items.append((port, loc))
         else:
             items.extend(_short_port(item, loc, path + (i,), ctx))
-    return new_list(getattr(value, "at", at), items)
+    return new_list(getattr(value, "at", at), _unique(items))
+
+
+def _unique(items: list) -> list:
+    """Drop exact repeats ("3000" next to "3000-3005"): the same mapping twice means nothing
+    more, and the schema wants unique entries when the output is validated again."""
+    seen, out = [], []
+    for port, loc in items:
+        if port not in seen:
+            seen.append(port)
+            out.append((port, loc))
+    return out
 
 
 def canonical_expose(value: Any, at: Location, path: tuple, ctx: Ctx) -> Any:
