@@ -179,3 +179,10 @@ def test_corpus_docker_compose_v1_extends_give_compose_v1_results(name, service,
     services = _resolve(corpus_dir("real", "docker-compose-v1-extends"), name, legacy=True)
     assert services[service]["environment"] == environment
     assert services[service].get("command") == command
+
+
+def test_override_tagged_service_with_extends_still_replaces_in_the_file_merge():
+    first = y("services:\n  web: {image: a, user: root}\n", "compose.yaml")
+    second = y("services:\n  base: {image: b}\n  web: !override {extends: base, init: true}\n", "o.yaml")
+    merged = merge_documents([first, apply_extends(second, "o.yaml", _no_files)])
+    assert plain(merged)["services"]["web"] == {"image": "b", "init": True}

@@ -142,8 +142,11 @@ def apply_extends(doc: LDict, filename: str, load_file: LoadFile) -> LDict:
     resolver.docs[filename] = doc
     services = doc["services"]
     new_services = LDict(at=services.at, locs=services.locs)
-    for name in services:
-        new_services[name] = resolver.resolve(filename, name)
+    for name, original in services.items():
+        resolved = resolver.resolve(filename, name)
+        # `web: !override {extends: ...}` must still replace web wholesale in the file merge
+        keep = isinstance(original, Override) and resolved is not _unwrap(original)
+        new_services[name] = Override(resolved) if keep else resolved
     out = LDict(doc, at=doc.at, locs=doc.locs)
     out["services"] = new_services
     return out
