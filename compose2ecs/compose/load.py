@@ -146,18 +146,19 @@ def load(options, environ: Mapping[str, str], stdin=None):
     doc = merge.merge_documents(docs)
     # 10. project name
     top_name = doc.get("name")
-    name = project_files.project_name(options.project_name, environ, top_name, project_dir,
+    # .env may set COMPOSE_PROJECT_NAME / COMPOSE_PROFILES, as with Docker Compose
+    name = project_files.project_name(options.project_name, variables, top_name, project_dir,
                                       doc.loc("name") if "name" in doc else None)
     doc["name"] = name
     # 11. profiles
-    active = profiles.active_profiles(options.profiles, environ)
+    active = profiles.active_profiles(options.profiles, variables)
     doc, enabled = profiles.select_profiles(doc, active, options.services)
     for svc in enabled:
         findings.append(Finding(Severity.INFO, source.locate(doc, ("services", svc)),
                                 f"service {svc!r} enabled because an active service depends on it",
                                 service=svc))
     # 12. environment: env_file contents and key-only variables inlined
-    doc = environment.resolve_project_environment(doc, variables.get)
+    doc = environment.resolve_project_environment(doc, variables.get, findings)
     # 13. typed model
     project = build.build_project(doc, name=name, working_dir=project_dir,
                                   files=tuple(_display(f) for f in files))
