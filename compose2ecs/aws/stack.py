@@ -1,0 +1,233 @@
+"""`deploy --via cloudformation`: the generated template, applied through a change set.
+
+Create or update always goes through a change set, which is shown before it runs. "No
+changes" is success. Stack events are streamed per resource with their reasons. A failed
+stack is *never* deleted here (the evidence stays; `down` removes it when asked), and
+``--no-rollback`` keeps even the half-created resources. Templates over 51,200 bytes cannot
+be sent inline and are uploaded to ``--s3-bucket`` first.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from ..errors import AwsError
+from .errors import aws_errors, error_code
+from .plan import project_tags
+from .progress import NullProgress, Progress
+
+INLINE_LIMIT = 51_200
+CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
+OK_STATES = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"}
+FAILED_STATES = {"CREATE_FAILED", "ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "UPDATE_ROLLBACK_COMPLETE",
+                 "UPDATE_ROLLBACK_FAILED", "UPDATE_FAILED", "DELETE_FAILED", "IMPORT_ROLLBACK_COMPLETE"}
+# A stack that never got created: it cannot be updated, only inspected and deleted.
+DEAD_STATES = {"ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "CREATE_FAILED", "DELETE_FAILED"}
+NO_CHANGES = ("didn't contain changes", "No updates are to be performed", "no changes")
+
+
+@dataclass(frozen=True)
+class StackOptions:
+    dry_run: bool = False
+    no_rollback: bool = False
+    s3_bucket: Optional[str] = None
+    timeout: float = 3600.0
+    poll_seconds: float = 5.0
+
+
+@dataclass
+class StackResult:
+    stack: str
+    changed: bool
+    changes: list = field(default_factory=list)  # (action, logical id, type, replacement)
+    status: str = ""
+    outputs: dict = field(default_factory=dict)
+
+    def data(self) -> dict:
+        return {"stack": self.stack, "changed": self.changed, "status": self.status,
+                "changes": [dict(zip(("action", "logical_id", "type", "replacement"), c)) for c in self.changes],
+                "outputs": self.outputs}
+
+
+def stack_name(project_name: str) -> str:
+    """A valid stack name: letters, digits, hyphens, starting with a letter."""
+    name = re.sub(r"[^A-Za-z0-9-]", "-", project_name)
+    return name if name[:1].isalpha() else f"c2e-{name}"
+
+
+def template_body(ecs) -> str:
+    """The CloudFormation template of the project, from the CloudFormation emitter."""
+    from ..emit.cloudformation import build_templates, dump_template
+
+    templates = build_templates(ecs)
+    if len(templates) == 1:
+        return dump_template(next(iter(templates.values())), "json")
+    for key in (ecs.name, "main", "stack", "cloudformation", "template"):
+        if key in templates:
+            return dump_template(templates[key], "json")
+    raise AwsError(f"stack {ecs.name}", f"the emitter produced {len(templates)} templates ({', '.join(sorted(templates))})",
+                   "deploy them with `compose2ecs convert --format cloudformation` and the AWS CLI")
+
+
+@dataclass
+class StackDeployer:
+    cfn: object
+    s3: object = None
+    progress: Progress = field(default_factory=NullProgress)
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.time
+
+    def deploy(self, project, body: str, options: StackOptions = StackOptions()) -> StackResult:
+        """Create/update the stack of ``project`` with template ``body`` via a change set."""
+        name = stack_name(project.name)
+        status = self._status(name)
+        if status in DEAD_STATES:
+            raise AwsError(f"stack {name}", f"the stack is {status} from an earlier failed deploy; it was kept for inspection",
+                           f"inspect: aws cloudformation describe-stack-events --stack-name {name}; "
+                           f"remove it with `compose2ecs down -p {project.name}`, then deploy again", code=status)
+        if status and status.endswith("_IN_PROGRESS") and status != "REVIEW_IN_PROGRESS":
+            raise AwsError(f"stack {name}", f"another operation is running ({status})",
+                           "wait for it to finish and run deploy again", code=status)
+        kind = "UPDATE" if status and status != "REVIEW_IN_PROGRESS" else "CREATE"
+        change_set = f"compose2ecs-{hashlib.sha256(body.encode()).hexdigest()[:12]}-{int(self.clock())}"
+        self._create_change_set(project, name, change_set, kind, body, options)
+        described = self._wait_change_set(name, change_set)
+        if described is None:
+            self.progress.note(f"stack {name}: no changes")
+            return StackResult(name, False, status=status or "")
+        changes = [_change(c) for c in described.get("Changes", [])]
+        for action, logical, rtype, replace in changes:
+            self.progress.event(rtype, logical, f"will {action.lower()}", "replacement" if replace == "True" else "")
+        if options.dry_run:
+            self._discard(name, change_set, kind)
+            return StackResult(name, True, changes, status or "")
+        start = self.clock()
+        with aws_errors(f"stack {name}"):
+            self.cfn.execute_change_set(ChangeSetName=change_set, StackName=name,
+                                        DisableRollback=options.no_rollback)
+        final = self._follow(name, start, options)
+        return StackResult(name, True, changes, final["StackStatus"],
+                           {o["OutputKey"]: o["OutputValue"] for o in final.get("Outputs", [])})
+
+    def _status(self, name: str) -> Optional[str]:
+        try:
+            stacks = self.cfn.describe_stacks(StackName=name)["Stacks"]
+        except Exception as error:
+            if error_code(error) == "ValidationError":
+                return None  # "Stack with id … does not exist"
+            with aws_errors(f"stack {name}"):
+                raise
+        status = stacks[0]["StackStatus"] if stacks else None
+        return None if status == "DELETE_COMPLETE" else status
+
+    def _create_change_set(self, project, name, change_set, kind, body, options) -> None:
+        kwargs = {"StackName": name, "ChangeSetName": change_set, "ChangeSetType": kind,
+                  "Capabilities": CAPABILITIES, "Tags": project_tags(project),
+                  "Description": f"compose2ecs deploy of {project.name}"}
+        kwargs.update(self._template(name, body, options.s3_bucket))
+        with aws_errors(f"stack {name}"):
+            self.cfn.create_change_set(**kwargs)
+
+    def _template(self, name: str, body: str, bucket: Optional[str]) -> dict:
+        if len(body.encode()) <= INLINE_LIMIT:
+            return {"TemplateBody": body}
+        if not bucket:
+            raise AwsError(f"stack {name}", f"the template is {len(body.encode())} bytes, over the "
+                           f"{INLINE_LIMIT}-byte limit for inline templates", "pass --s3-bucket BUCKET to upload it")
+        key = f"compose2ecs/{name}/{hashlib.sha256(body.encode()).hexdigest()}.json"
+        with aws_errors(f"s3 bucket {bucket}"):
+            self.s3.put_object(Bucket=bucket, Key=key, Body=body.encode())
+        return {"TemplateURL": f"{self.s3.meta.endpoint_url}/{bucket}/{key}"}
+
+    def _wait_change_set(self, name: str, change_set: str) -> Optional[dict]:
+        """The described change set, or None when it holds no changes."""
+        while True:
+            with aws_errors(f"stack {name}"):
+                described = self.cfn.describe_change_set(StackName=name, ChangeSetName=change_set)
+            status = described.get("Status")
+            if status == "CREATE_COMPLETE":
+                return described
+            if status == "FAILED":
+                reason = described.get("StatusReason", "")
+                if any(text in reason for text in NO_CHANGES):
+                    self._discard(name, change_set, None)
+                    return None
+                raise AwsError(f"stack {name}", f"the change set failed: {reason}",
+                               "fix the template or parameters named in the reason", code="ChangeSetFailed")
+            self.sleep(2)
+
+    def _discard(self, name: str, change_set: str, kind: Optional[str]) -> None:
+        with aws_errors(f"stack {name}"):
+            self.cfn.delete_change_set(StackName=name, ChangeSetName=change_set)
+            if kind == "CREATE":  # the empty REVIEW_IN_PROGRESS stack the change set made
+                self.cfn.delete_stack(StackName=name)
+
+    def _follow(self, name: str, start: float, options: StackOptions) -> dict:
+        """Stream stack events until the stack settles; raise with the reasons on failure."""
+        seen: set = set()
+        failures: list = []
+        deadline = start + options.timeout
+        while True:
+            for event in self._new_events(name, start, seen):
+                reason = event.get("ResourceStatusReason", "")
+                self.progress.event(event.get("ResourceType", ""), event["LogicalResourceId"],
+                                    event["ResourceStatus"], reason)
+                if event["ResourceStatus"].endswith("FAILED") and reason:
+                    failures.append(f"{event['LogicalResourceId']}: {reason}")
+            with aws_errors(f"stack {name}"):
+                stack = self.cfn.describe_stacks(StackName=name)["Stacks"][0]
+            status = stack["StackStatus"]
+            if status in OK_STATES:
+                return stack
+            if status in FAILED_STATES:
+                self._report_failure(name, status, failures)
+            if self.clock() >= deadline:
+                raise AwsError(f"stack {name}", f"still {status} after {int(options.timeout)} s",
+                               f"watch it: aws cloudformation describe-stack-events --stack-name {name}", code="Timeout")
+            self.sleep(options.poll_seconds)
+
+    def _new_events(self, name: str, start: float, seen: set) -> list:
+        with aws_errors(f"stack {name}"):
+            events = self.cfn.describe_stack_events(StackName=name)["StackEvents"]
+        fresh = [e for e in events if e["EventId"] not in seen and _epoch(e["Timestamp"]) >= start - 1]
+        seen.update(e["EventId"] for e in fresh)
+        return sorted(fresh, key=lambda e: (_epoch(e["Timestamp"]), e["EventId"]))
+
+    def _report_failure(self, name: str, status: str, failures: list) -> None:
+        for line in failures:
+            self.progress.note(f"  failed: {line}")
+        self.progress.note(f"The stack {name} was kept as it is ({status}); nothing was deleted.\n"
+                           f"  inspect:  aws cloudformation describe-stack-events --stack-name {name}\n"
+                           f"  clean up: compose2ecs down -p {name}")
+        first = failures[0] if failures else "see the stack events"
+        raise AwsError(f"stack {name}", f"deploy failed ({status}): {first}",
+                       "fix the cause and run deploy again", code=status)
+
+
+def _change(change: dict) -> tuple:
+    rc = change.get("ResourceChange", {})
+    return (rc.get("Action", ""), rc.get("LogicalResourceId", ""), rc.get("ResourceType", ""),
+            str(rc.get("Replacement", "")))
+
+
+def _epoch(stamp) -> float:
+    return stamp.timestamp() if hasattr(stamp, "timestamp") else float(stamp)
+
+
+def render_changes(result: StackResult) -> str:
+    """The change set for people."""
+    if not result.changed:
+        return f"stack {result.stack}: no changes\n"
+    lines = [f"stack {result.stack}: change set"]
+    lines += [f"  {a.lower():<7} {t:<40} {lid}" + ("  (replacement)" if r == "True" else "")
+              for a, lid, t, r in result.changes]
+    lines += [f"  output {k}: {v}" for k, v in sorted(result.outputs.items())]
+    return "\n".join(lines) + "\n"
+
+
+def as_json(template: dict) -> str:
+    return json.dumps(template, indent=2, sort_keys=True)
