@@ -320,3 +320,54 @@ def test_corpus_docker_compose_override_files():
     assert services["web"]["command"] == ["top"]  # replaced, not appended
     assert list(services["web"]["depends_on"]) == ["db", "other"]
     assert list(services) == ["web", "db", "other"]
+
+
+# --- property: any mix of shapes merges or fails with a located UserError, never a crash ---
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_KEYS = ["image", "command", "ports", "volumes", "secrets", "environment", "labels", "dns",
+         "logging", "driver", "options", "build", "args", "depends_on", "networks", "ulimits",
+         "nofile", "env_file", "path", "target", "source", "published", "healthcheck", "test",
+         "expose", "extra_hosts", "deploy", "x-ext", "web", "db"]
+_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.sampled_from(["a", "b=1", "/x", "80"]))
+
+
+def _wrapped(children):
+    plain_values = st.one_of(st.lists(children, max_size=3),
+                             st.dictionaries(st.sampled_from(_KEYS), children, max_size=4))
+    return st.one_of(plain_values, plain_values.map(Reset), plain_values.map(Override))
+
+
+_VALUES = st.recursive(_SCALARS, _wrapped, max_leaves=12)
+_DOCS = st.dictionaries(st.sampled_from(["services", "networks", "volumes", "name"]),
+                        st.dictionaries(st.sampled_from(["web", "db"]),
+                                        st.dictionaries(st.sampled_from(_KEYS), _VALUES, max_size=5),
+                                        max_size=2), max_size=3)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_DOCS, min_size=1, max_size=3))
+def test_any_documents_merge_or_fail_with_a_located_error(docs):
+    docs = [_locate(d, f"{i}.yaml") for i, d in enumerate(docs)]
+    try:
+        merged = merge_documents(docs)
+    except UserError as err:
+        assert all(d.location.file for d in err.diagnostics)
+        return
+    assert isinstance(merged, LDict) and not _has_wrappers(merged)
+
+
+def _locate(value, name):
+    """Plain generated data → LDict/LList carrying a file location."""
+    from compose2ecs.errors import Location
+    at = Location(name, 1, 1)
+    if isinstance(value, (Reset, Override)):
+        return type(value)(_locate(value.value, name))
+    if isinstance(value, dict):
+        return LDict({k: _locate(v, name) for k, v in value.items()}, at=at,
+                     locs={k: at for k in value})
+    if isinstance(value, list):
+        return LList([_locate(v, name) for v in value], at)
+    return value

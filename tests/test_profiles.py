@@ -121,3 +121,10 @@ def test_input_document_is_not_modified():
 ])
 def test_active_profiles(cli, environ, expected):
     assert active_profiles(cli, environ) == expected
+
+
+def test_explicit_service_in_a_project_without_services_is_an_error():
+    with pytest.raises(UserError, match="no such service: 'web'"):
+        select_profiles(y("volumes: {a: {}}"), [], ["web"])
+    doc = y("volumes: {a: {}}")
+    assert select_profiles(doc, []) == (doc, [])

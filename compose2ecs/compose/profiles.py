@@ -176,10 +176,11 @@ def select_profiles(doc: LDict, active: Iterable[str],
     required dependency on a service that is not defined at all (all of them together).
     """
     services = _unwrap(doc.get("services")) if isinstance(doc, dict) else None
+    explicit = list(explicit_services)
+    where = (doc.loc("services") if isinstance(doc, LDict) else Location()).with_path(("services",))
+    _unknown_explicit(services if isinstance(services, dict) else {}, explicit, where)
     if not isinstance(services, dict):
         return doc, []
-    explicit = list(explicit_services)
-    _unknown_explicit(services, explicit, doc.loc("services").with_path(("services",)))
     on, auto, errors = _close_over(services, _initially_on(services, set(active), set(explicit)))
     if errors:
         raise UserError(errors)
