@@ -482,6 +482,48 @@ def test_fast_check_agrees_with_jsonschema_on_corpus():
         assert check(doc) == validator.is_valid(doc), path
 
 
+def _leaf_paths(value, path=()):
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield path + (key,)
+            yield from _leaf_paths(child, path + (key,))
+    elif isinstance(value, list):
+        for i, child in enumerate(value):
+            yield path + (i,)
+            yield from _leaf_paths(child, path + (i,))
+
+
+def _replaced(value, path, new):
+    if not path:
+        return new
+    head, rest = path[0], path[1:]
+    if isinstance(value, dict):
+        return {**value, head: _replaced(value[head], rest, new)}
+    return [_replaced(v, rest, new) if i == head else v for i, v in enumerate(value)]
+
+
+def test_fast_check_agrees_with_jsonschema_on_mutated_corpus_services():
+    # Random documents are almost never valid; a fast-path bug that accepts an invalid
+    # service would hide among *nearly valid* ones. Mutate real services one value at a time.
+    schema = compose_schema()
+    service = {"$ref": "#/definitions/service"}
+    check = fastschema.compile_schema(schema, service)
+    validator = Draft7Validator({**schema, **service})
+    substitutes = (None, 7, 1.5, True, "x", "80:80", [], ["a"], {}, {"x-a": 1})
+    compared = 0
+    for path in corpus_files():
+        doc = to_plain(read_yaml_file(str(path)))
+        if not isinstance(doc, dict) or not isinstance(doc.get("services"), dict):
+            continue
+        for body in doc["services"].values():
+            for i, leaf in enumerate(_leaf_paths(body)):
+                new = substitutes[(i + compared) % len(substitutes)]
+                mutated = _replaced(body, leaf, new)
+                assert check(mutated) == validator.is_valid(mutated), (path, leaf, new)
+                compared += 1
+    assert compared > 1000
+
+
 # --- fuzzing ---------------------------------------------------------------------------------
 
 SERVICE_KEYS = sorted(compose_schema()["definitions"]["service"]["properties"])
