@@ -1,0 +1,1 @@
+"""Pieces of the CloudFormation emitter; :mod:`compose2ecs.emit.cloudformation` assembles them."""

@@ -1,0 +1,152 @@
+"""One shared load balancer (opt-in): a listener per published port, ip target groups.
+
+ALB: HTTP or HTTPS listeners (HTTPS uses the CertificateArn parameter), host/path rules from
+``x-ecs`` so several services can share port 80/443, health checks from the compose
+healthcheck's HTTP path. NLB: TCP/UDP/TLS listeners forwarding to one target group each.
+Security groups chain internet → load balancer → service only.
+"""
+from __future__ import annotations
+
+from .context import Builder, getatt, ref, sub
+from .network import WORLD, rule
+
+NLB_PROTOCOLS = {"TCP", "UDP", "TLS", "TCP_UDP"}
+DEREGISTRATION_DELAY = "30"  # default 300 s makes every deploy wait five minutes
+
+
+def targets(b: Builder) -> list:
+    """(service, target) pairs in a stable order."""
+    return [(svc, t) for svc in b.ecs.services for t in svc.load_balancer]
+
+
+def enabled(b: Builder) -> bool:
+    return bool(b.ecs.load_balancer) and bool(targets(b))
+
+
+def _kind(b: Builder) -> str:
+    return "network" if b.ecs.load_balancer == "nlb" else "application"
+
+
+def listener_protocol(b: Builder, port_targets) -> str:
+    protocols = {t.protocol.upper() for _, t in port_targets}
+    if _kind(b) == "network":
+        return sorted(protocols & NLB_PROTOCOLS)[0] if protocols & NLB_PROTOCOLS else "TCP"
+    return "HTTPS" if "HTTPS" in protocols else "HTTP"
+
+
+def add_load_balancer(b: Builder) -> None:
+    """The load balancer, its security group, target groups, listeners and rules."""
+    if not enabled(b):
+        return
+    by_port: dict = {}
+    for svc, t in targets(b):
+        by_port.setdefault(t.listener_port, []).append((svc, t))
+    _add_lb(b, by_port)
+    for svc, t in targets(b):
+        _add_target_group(b, svc, t)
+    for port, port_targets in sorted(by_port.items()):
+        _add_listener(b, port, port_targets)
+
+
+def _add_lb(b: Builder, by_port: dict) -> None:
+    rules = []
+    for port, port_targets in sorted(by_port.items()):
+        proto = "udp" if listener_protocol(b, port_targets) == "UDP" else "tcp"
+        rules.append(rule(port, proto, f"internet to load balancer port {port}", CidrIp=WORLD))
+    sg = b.resource(b.pid("res:LoadBalancerSecurityGroup", "LoadBalancerSecurityGroup"), "AWS::EC2::SecurityGroup", {
+        "GroupDescription": f"Load balancer of {b.ecs.name}: internet on the listener ports only"[:255],
+        "VpcId": ref("VpcId"), "SecurityGroupIngress": rules, "Tags": b.tags()},
+        description="Security group of the shared load balancer")
+    b.refs["lb-sg"] = sg
+    lb = b.resource(b.pid("res:LoadBalancer", "LoadBalancer"), "AWS::ElasticLoadBalancingV2::LoadBalancer", {
+        "Type": _kind(b), "Scheme": "internet-facing", "Subnets": ref("Subnets"),
+        "SecurityGroups": [getatt(sg, "GroupId")], "Tags": b.tags()},
+        description=f"Shared {_kind(b)} load balancer of the project")
+    b.refs["lb"] = lb
+    if any(t.protocol.upper() in ("HTTPS", "TLS") for _, t in targets(b)):
+        spec = {"Type": "String", "Description": "ACM certificate ARN for the HTTPS/TLS listeners"}
+        if b.ecs.certificate_arn and b.with_defaults:
+            spec["Default"] = b.ecs.certificate_arn
+        b.parameter(b.pid("param:CertificateArn", "CertificateArn"), spec)
+
+
+def _add_target_group(b: Builder, svc, t) -> None:
+    network = _kind(b) == "network"
+    props = {"TargetType": "ip", "Port": t.container_port, "VpcId": ref("VpcId"),
+             "Protocol": (t.protocol.upper() if t.protocol.upper() in NLB_PROTOCOLS else "TCP") if network else "HTTP",
+             "TargetGroupAttributes": [{"Key": "deregistration_delay.timeout_seconds",
+                                        "Value": DEREGISTRATION_DELAY}],
+             "Tags": b.tags(svc.name)}
+    if props["Protocol"] == "TLS":
+        props["Protocol"] = "TCP"  # TLS terminates at the listener
+    if not network:
+        props.update({"HealthCheckPath": t.health_check_path or "/", "Matcher": {"HttpCode": "200-399"}})
+    elif props["Protocol"] == "UDP":
+        props["HealthCheckProtocol"] = "TCP"  # UDP targets need a TCP health check port
+    rid = b.resource(b.sid(svc.name, f"Port{t.container_port}Listener{t.listener_port}TargetGroup"),
+                     "AWS::ElasticLoadBalancingV2::TargetGroup", props, owner=svc.name,
+                     description=f"Tasks of {svc.name} on port {t.container_port}")
+    b.refs[("tg", svc.name, t.container_port, t.listener_port)] = rid
+
+
+def _forward(b: Builder, svc, t) -> list:
+    return [{"Type": "forward", "TargetGroupArn": ref(b.refs[("tg", svc.name, t.container_port, t.listener_port)])}]
+
+
+def _default_action(b: Builder, port_targets: list) -> tuple:
+    """(default actions, targets that need a listener rule) for one listener."""
+    if _kind(b) == "network":  # an NLB cannot route: one target group per port
+        return _forward(b, *port_targets[0]), []
+    plain = [(s, t) for s, t in port_targets if not (t.host or t.path)]
+    routed = [(s, t) for s, t in port_targets if t.host or t.path]
+    if not plain:
+        return [{"Type": "fixed-response", "FixedResponseConfig": {
+            "StatusCode": "404", "ContentType": "text/plain", "MessageBody": "no route for this host/path"}}], routed
+    # Further services without routing on a shared port are reached under /<service>/
+    # (a target group must be attached to a listener before ECS accepts it).
+    return _forward(b, *plain[0]), routed + [(s, _with_path(t, f"/{s.name}")) for s, t in plain[1:]]
+
+
+def _with_path(t, path):
+    from dataclasses import replace
+    return replace(t, path=path)
+
+
+def _add_listener(b: Builder, port: int, port_targets: list) -> None:
+    protocol = listener_protocol(b, port_targets)
+    default, routed = _default_action(b, port_targets)
+    props = {"LoadBalancerArn": ref(b.refs["lb"]), "Port": port, "Protocol": protocol, "DefaultActions": default}
+    if protocol in ("HTTPS", "TLS"):
+        props["Certificates"] = [{"CertificateArn": ref("CertificateArn")}]
+    lid = b.resource(b.pid(("listener", port), f"Port{port}Listener"), "AWS::ElasticLoadBalancingV2::Listener",
+                     props, description=f"Load balancer listener on port {port}")
+    for svc, _ in port_targets:
+        b.refs.setdefault(("svc-deps", svc.name), []).append(lid)
+    _add_rules(b, lid, routed)
+    scheme = {"HTTP": "http", "HTTPS": "https"}.get(protocol)
+    url = f"{scheme}://${{{b.refs['lb']}.DNSName}}" + ("" if (scheme, port) in (("http", 80), ("https", 443)) else f":{port}") \
+        if scheme else f"${{{b.refs['lb']}.DNSName}}:{port}"
+    b.output(b.pid(("output-url", port), f"Port{port}Url"), sub(url), f"Load balancer address for port {port}")
+
+
+def _specificity(item) -> tuple:
+    _, t = item
+    return (-len(t.path or ""), -len(t.host or ""), t.host or "", t.path or "")
+
+
+def _add_rules(b: Builder, listener: str, routed: list) -> None:
+    for priority, (svc, t) in enumerate(sorted(routed, key=_specificity), start=1):
+        conditions = []
+        if t.host:
+            conditions.append({"Field": "host-header", "HostHeaderConfig": {"Values": [t.host]}})
+        if t.path:
+            paths = [t.path] if "*" in t.path else [t.path, t.path.rstrip("/") + "/*"]
+            conditions.append({"Field": "path-pattern", "PathPatternConfig": {"Values": paths}})
+        if not conditions:  # a second plain target on a shared port can only be reached by priority
+            conditions.append({"Field": "path-pattern", "PathPatternConfig": {"Values": ["/*"]}})
+        rid = b.resource(b.sid(svc.name, f"Port{t.container_port}Listener{t.listener_port}Rule"),
+                         "AWS::ElasticLoadBalancingV2::ListenerRule",
+                         {"ListenerArn": ref(listener), "Priority": priority,
+                          "Conditions": conditions, "Actions": _forward(b, svc, t)},
+                         owner=svc.name, description=f"Route {t.host or '*'}{t.path or ''} to {svc.name}")
+        b.refs.setdefault(("svc-deps", svc.name), []).append(rid)

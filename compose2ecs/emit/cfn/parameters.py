@@ -1,0 +1,117 @@
+"""Template parameters: everything account-specific, so ``convert`` stays offline.
+
+The VPC, its subnets, whether tasks get a public IP, an optional existing cluster, and one
+parameter per placeholder the lowering left (image URIs of build-only services, unknown
+secret ARNs, ...). Placeholders are replaced in the task definitions by a ``Ref`` (the whole
+string) or an ``Fn::Sub`` (inside a longer string).
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .context import Builder, pascal, ref
+
+MAX_SUBNETS = 6  # EFS mount targets: one per subnet (AZ); us-east-1 has six AZs
+
+
+def add_base_parameters(b: Builder) -> None:
+    """VpcId, Subnets, AssignPublicIp, ExistingClusterName and the CreateCluster condition."""
+    ecs, defaults = b.ecs, b.with_defaults
+    vpc = {"Type": "AWS::EC2::VPC::Id", "Description": "VPC the services, load balancer and EFS run in"}
+    if defaults and ecs.vpc_id:
+        vpc["Default"] = ecs.vpc_id
+    b.parameter(b.pid("param:VpcId", "VpcId"), vpc)
+    subnets = {"Type": "List<AWS::EC2::Subnet::Id>",
+               "Description": "Subnets of VpcId for the tasks (public subnets when AssignPublicIp is "
+                              "ENABLED; at least two AZs for a load balancer)"}
+    if defaults and ecs.subnets:
+        subnets["Default"] = ",".join(ecs.subnets)
+    b.parameter(b.pid("param:Subnets", "Subnets"), subnets)
+    b.parameter(b.pid("param:AssignPublicIp", "AssignPublicIp"), {
+        "Type": "String", "AllowedValues": ["ENABLED", "DISABLED"], "Default": "ENABLED",
+        "Description": "ENABLED lets tasks in public subnets pull images from Docker Hub (as the ECS "
+                       "console's first deployment does); DISABLED needs a NAT gateway or VPC endpoints"})
+    existing = ecs.cluster.name if ecs.cluster.existing else ""
+    b.parameter(b.pid("param:ExistingClusterName", "ExistingClusterName"), {
+        "Type": "String", "Default": existing,
+        "Description": "Name of an existing ECS cluster to deploy into; empty creates a cluster"})
+    b.conditions["CreateCluster"] = {"Fn::Equals": [ref("ExistingClusterName"), ""]}
+
+
+def add_subnet_count(b: Builder) -> None:
+    """SubnetCount and the HasSubnetN conditions (EFS needs a mount target per subnet)."""
+    if "SubnetCount" in b.parameters:
+        return
+    default = str(min(max(len(b.ecs.subnets), 1), MAX_SUBNETS)) if b.ecs.subnets else "2"
+    b.parameter(b.pid("param:SubnetCount", "SubnetCount"), {
+        "Type": "String", "AllowedValues": [str(i) for i in range(1, MAX_SUBNETS + 1)], "Default": default,
+        "Description": "How many subnets Subnets lists (each in its own AZ); one EFS mount target is made per subnet"})
+    for n in range(2, MAX_SUBNETS + 1):
+        b.conditions[f"HasSubnet{n}"] = {"Fn::Or": [
+            {"Fn::Equals": [ref("SubnetCount"), str(i)]} for i in range(n, MAX_SUBNETS + 1)]} \
+            if n < MAX_SUBNETS else {"Fn::Equals": [ref("SubnetCount"), str(MAX_SUBNETS)]}
+
+
+def add_placeholder_parameters(b: Builder, skip=frozenset()) -> dict:
+    """One String parameter per placeholder; returns {placeholder value: parameter name}."""
+    names = {}
+    for ph in sorted(b.ecs.placeholders, key=lambda p: p.value):
+        if ph.value in skip or ph.value in names:
+            continue
+        name = b.pid(("placeholder", ph.value), pascal(ph.value))
+        spec: dict = {"Type": "String", "Description": f"{ph.what} ({ph.how})"[:4000]}
+        if b.with_defaults:
+            spec["Default"] = ph.value
+        b.parameter(name, spec)
+        names[ph.value] = name
+    return names
+
+
+def substitute_strings(value: Any, table: dict) -> Any:
+    """Replace placeholder strings by ``Ref`` (whole value) or ``Fn::Sub`` (inside a string).
+
+    ``table`` maps a placeholder string to a parameter/resource name. Existing ``${`` in
+    a string that becomes an ``Fn::Sub`` is escaped as ``${!`` so it stays literal.
+    """
+    if not table:
+        return value
+    if isinstance(value, dict):
+        if len(value) == 1 and next(iter(value)).startswith(("Ref", "Fn::")):
+            return value  # already an intrinsic
+        return {k: substitute_strings(v, table) for k, v in value.items()}
+    if isinstance(value, list):
+        return [substitute_strings(v, table) for v in value]
+    if isinstance(value, str):
+        if value in table:
+            return ref(table[value])
+        hits = [p for p in table if p and p in value]
+        if hits:
+            text = value.replace("${", "${!")
+            for p in sorted(hits, key=len, reverse=True):
+                text = text.replace(p, "${" + table[p] + "}")
+            return {"Fn::Sub": text}
+    return value
+
+
+def used_references(value: Any, found=None) -> set:
+    """Names used by Ref / Fn::GetAtt / Fn::Sub anywhere in ``value``."""
+    found = set() if found is None else found
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "Ref" and isinstance(item, str):
+                found.add(item)
+            elif key == "Fn::GetAtt":
+                target = item[0] if isinstance(item, list) else str(item).split(".")[0]
+                found.add(target)
+            elif key == "Fn::Sub":
+                text = item[0] if isinstance(item, list) else item
+                found.update(m.split(".")[0] for m in re.findall(r"\$\{([^!}][^}]*)\}", text))
+                if isinstance(item, list):
+                    used_references(item[1], found)
+            else:
+                used_references(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            used_references(item, found)
+    return found

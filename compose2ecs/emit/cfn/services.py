@@ -1,0 +1,135 @@
+"""Cluster, log groups, the Service Connect namespace, ECS services and their outputs."""
+from __future__ import annotations
+
+from .context import Builder, getatt, pascal, ref
+
+DEPLOY_DEFAULTS = {"MinimumHealthyPercent": 100, "MaximumPercent": 200}
+
+
+def add_cluster(b: Builder) -> None:
+    """The cluster (only under CreateCluster) and the ClusterName output."""
+    cluster = b.ecs.cluster
+    props: dict = {"ClusterName": cluster.name, "Tags": b.tags()}
+    if cluster.capacity_providers:
+        props["CapacityProviders"] = list(cluster.capacity_providers)
+    if cluster.container_insights is not None:
+        props["ClusterSettings"] = [{"Name": "containerInsights",
+                                     "Value": "enabled" if cluster.container_insights else "disabled"}]
+    b.ids.reserve("Cluster")
+    b.resource("Cluster", "AWS::ECS::Cluster", props, Condition="CreateCluster",
+               description="ECS cluster (created only when ExistingClusterName is empty)")
+    b.output("ClusterName", b.cluster_ref(), "ECS cluster the services run in")
+
+
+def add_log_groups(b: Builder) -> None:
+    """One AWS::Logs::LogGroup per log group the task definitions write to."""
+    for group in sorted(b.ecs.log_groups, key=lambda g: g.name):
+        users = [s.name for s in b.ecs.services if _writes_to(b, s, group.name)]
+        owner = users[0] if len(users) == 1 else ""
+        rid = b.pid(("log-group", group.name), "LogGroup" + pascal(group.name))
+        b.resource(rid, "AWS::Logs::LogGroup", {"LogGroupName": group.name, "RetentionInDays": group.retention_days,
+                                                 "Tags": b.tags(owner)},
+                   owner=owner, description=f"Container logs ({group.retention_days} days)")
+        b.refs[("log-group", group.name)] = rid
+        b.output(b.pid(("output-log", group.name), rid + "Name"), ref(rid), f"Log group {group.name}", owner=owner)
+
+
+def _writes_to(b: Builder, service, group_name: str) -> bool:
+    try:
+        td = b.ecs.task_definition(service.task_definition)
+    except KeyError:
+        return False
+    for c in td.containers:
+        options = dict(c.log_configuration.options) if c.log_configuration else {}
+        if options.get("awslogs-group") == group_name:
+            return True
+    return False
+
+
+def uses_service_connect(b: Builder) -> bool:
+    return any(s.service_connect for s in b.ecs.services)
+
+
+def add_namespace(b: Builder) -> None:
+    """The project's Cloud Map HTTP namespace for Service Connect (no Route 53 zone needed)."""
+    if not uses_service_connect(b):
+        return
+    b.parameter(b.pid("param:NamespaceName", "NamespaceName"), {
+        "Type": "String", "Default": b.ecs.name, "AllowedPattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,1023}$",
+        "Description": "Cloud Map namespace for Service Connect (unique per account and Region; "
+                       "change it to deploy the project twice)"})
+    rid = b.pid("res:Namespace", "ServiceConnectNamespace")
+    b.resource(rid, "AWS::ServiceDiscovery::HttpNamespace",
+               {"Name": ref("NamespaceName"), "Description": f"Service Connect names of compose project {b.ecs.name}",
+                "Tags": b.tags()},
+               description="Service-to-service names: each compose service is reachable under its compose name")
+    b.refs["namespace"] = rid
+
+
+def service_connect(b: Builder, service) -> dict:
+    config: dict = {"Enabled": True, "Namespace": getatt(b.refs["namespace"], "Arn")}
+    if service.service_connect:
+        config["Services"] = [
+            {"PortName": e.port_name, "DiscoveryName": e.discovery_name,
+             "ClientAliases": [{"Port": e.port, "DnsName": e.dns_name}]}
+            for e in service.service_connect]
+    return config
+
+
+def _deployment(service) -> dict:
+    config = dict(DEPLOY_DEFAULTS)
+    if service.minimum_healthy_percent is not None:
+        config["MinimumHealthyPercent"] = service.minimum_healthy_percent
+    if service.maximum_percent is not None:
+        config["MaximumPercent"] = service.maximum_percent
+    if service.circuit_breaker:
+        config["DeploymentCircuitBreaker"] = {"Enable": True, "Rollback": True}
+    return config
+
+
+def _network(b: Builder, service, groups: list) -> dict:
+    if service.assign_public_ip is None:
+        public = ref("AssignPublicIp")
+    else:
+        public = "ENABLED" if service.assign_public_ip else "DISABLED"
+    return {"AwsvpcConfiguration": {"Subnets": ref("Subnets"), "SecurityGroups": groups, "AssignPublicIp": public}}
+
+
+def service_properties(b: Builder, service, td_id: str, groups: list) -> dict:
+    props: dict = {"Cluster": b.cluster_ref(), "ServiceName": service.name, "TaskDefinition": ref(td_id),
+                   "DesiredCount": service.desired_count, "PropagateTags": "SERVICE",
+                   "DeploymentConfiguration": _deployment(service),
+                   "NetworkConfiguration": _network(b, service, groups), "Tags": b.tags(service.name)}
+    if service.capacity_provider_strategy:
+        props["CapacityProviderStrategy"] = [
+            {"CapacityProvider": p, "Weight": w, "Base": base} for p, w, base in service.capacity_provider_strategy]
+    elif service.launch_type:
+        props["LaunchType"] = service.launch_type
+    if service.platform_version:
+        props["PlatformVersion"] = service.platform_version
+    if service.enable_execute_command:
+        props["EnableExecuteCommand"] = True
+    if "namespace" in b.refs:
+        props["ServiceConnectConfiguration"] = service_connect(b, service)
+    if service.load_balancer and ("tg", service.name, service.load_balancer[0].container_port,
+                                  service.load_balancer[0].listener_port) in b.refs:
+        props["LoadBalancers"] = [
+            {"ContainerName": t.container_name, "ContainerPort": t.container_port,
+             "TargetGroupArn": ref(b.refs[("tg", service.name, t.container_port, t.listener_port)])}
+            for t in service.load_balancer]
+        props["HealthCheckGracePeriodSeconds"] = service.health_check_grace_period or 60
+    elif service.health_check_grace_period is not None and service.load_balancer:
+        props["HealthCheckGracePeriodSeconds"] = service.health_check_grace_period
+    return props
+
+
+def add_service(b: Builder, service, td_id: str, groups: list, depends_on: list) -> str:
+    """One AWS::ECS::Service plus its name/ARN outputs."""
+    rid = b.sid(service.name, "Service")
+    names = ", ".join(b.compose_services(service.name))
+    b.resource(rid, "AWS::ECS::Service", service_properties(b, service, td_id, groups), owner=service.name,
+               description=f"ECS service running compose service(s) {names}",
+               DependsOn=sorted(set(depends_on)) or None)
+    b.output(rid + "Name", getatt(rid, "Name"), f"ECS service name of {service.name}", owner=service.name)
+    b.output(rid + "Arn", ref(rid), f"ECS service ARN of {service.name}", owner=service.name)
+    return rid

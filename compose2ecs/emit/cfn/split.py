@@ -1,0 +1,271 @@
+"""CloudFormation limits, and nested stacks for projects that exceed them.
+
+Limits: 500 resources, 200 outputs, 200 parameters, 1 MB template body (via S3). A project
+that fits stays one template. Otherwise the scheme is:
+
+* the **root** stack keeps everything shared (parameters, cluster, roles, namespace, network
+  and EFS groups, load balancer and listeners, shared log groups, secrets);
+* the services, in dependency order, are packed into **nested stacks**
+  ``nested/services-NN.yaml`` (each well under the limits) holding each service's own
+  resources (security group, task definition, service, target groups, scaling, outputs);
+* whatever a nested stack uses from the root is passed as a parameter of the same name
+  (``Ref X`` stays ``Ref X``; ``GetAtt X.Attr`` becomes ``Ref XAttr``); whatever the root or a
+  later nested stack needs from a nested stack is exported as an output;
+* the nested stacks' ``TemplateURL`` is the local file name: ``aws cloudformation package``
+  uploads the files and rewrites the URLs (the bundle README gives the commands).
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from .context import ref
+from .parameters import used_references
+
+LIMITS = {"resources": 500, "outputs": 200, "parameters": 200, "bytes": 1_000_000}
+CHUNK = {"resources": 350, "outputs": 150, "parameters": 150, "bytes": 350_000}
+YAML_FACTOR = 1.6  # YAML block style / compact JSON, measured on generated templates
+NESTED_DIR = "nested"
+
+
+@dataclass
+class TemplateSet:
+    """A root template plus nested templates (file name relative to the root → template)."""
+
+    root: dict
+    nested: dict = field(default_factory=dict)
+
+    def files(self, root_name: str = "cloudformation.yaml") -> dict:
+        return {root_name: self.root, **self.nested}
+
+
+def owner_table(b, template: dict) -> dict:
+    """{logical id: owning ECS service} for resources and outputs present after the overlay."""
+    owners = {rid: b.owners.get(rid, "") for rid in template.get("Resources", {})}
+    for oid in template.get("Outputs", {}):
+        owners["output:" + oid] = b.owners.get(("output", oid), "")
+    return owners
+
+
+def strip_owners(template: dict) -> dict:
+    out = dict(template)
+    meta = dict(out.get("Metadata", {}))
+    info = {k: v for k, v in meta.get("compose2ecs", {}).items() if k != "owners"}
+    meta["compose2ecs"] = info
+    out["Metadata"] = meta
+    return out
+
+
+def size_estimate(template: dict) -> int:
+    return int(len(json.dumps(template, separators=(",", ":"))) * YAML_FACTOR)
+
+
+def problems(template: dict) -> list:
+    """Which CloudFormation limits ``template`` exceeds (empty = it fits)."""
+    counts = {"resources": len(template.get("Resources", {})), "outputs": len(template.get("Outputs", {})),
+              "parameters": len(template.get("Parameters", {})), "bytes": size_estimate(template)}
+    return [f"{k}: {counts[k]} > {LIMITS[k]}" for k in LIMITS if counts[k] > LIMITS[k]]
+
+
+def fit(template: dict):
+    """``template`` itself when it fits, else a :class:`TemplateSet` of nested stacks."""
+    if not problems(strip_owners(template)):
+        return template
+    result = _Splitter(template).run()
+    for name, part in result.files().items():
+        too_big = problems(part)
+        if too_big:
+            raise ValueError(f"internal error: {name} still exceeds CloudFormation limits ({', '.join(too_big)})")
+    return result
+
+
+def _getatt_target(node):
+    value = node["Fn::GetAtt"]
+    return value if isinstance(value, list) else str(value).split(".", 1)
+
+
+class _Splitter:
+    def __init__(self, template: dict):
+        self.template = strip_owners(template)
+        self.owners = template["Metadata"]["compose2ecs"]["owners"]
+        self.resources = self.template["Resources"]
+        self.params = self.template.get("Parameters", {})
+        self.conditions = self.template.get("Conditions", {})
+
+    # -- packing -------------------------------------------------------------
+    def run(self) -> TemplateSet:
+        chunks = self._pack()
+        self.chunk_of = {rid: i for i, ids in enumerate(chunks) for rid in ids}
+        self._hoist_forward_references()
+        nested, root_resources = {}, {rid: body for rid, body in self.resources.items() if rid not in self.chunk_of}
+        self.exports = {i: {} for i in range(len(chunks))}
+        self.stack_ids = [f"ServicesStack{i + 1:02d}" for i in range(len(chunks))]
+        bodies = [self._chunk_template(i, sorted(r for r, c in self.chunk_of.items() if c == i))
+                  for i in range(len(chunks))]
+        root_resources = {rid: self._rewrite_root(body) for rid, body in root_resources.items()}
+        for i, body in enumerate(bodies):
+            body["Outputs"].update(self.exports[i])
+            name = f"{NESTED_DIR}/services-{i + 1:02d}.yaml"
+            nested[name] = body
+            root_resources[self.stack_ids[i]] = self._stack_resource(i, name, body)
+        root = dict(self.template)
+        root["Resources"] = root_resources
+        root["Outputs"] = {oid: self._rewrite_root(o) for oid, o in self.template.get("Outputs", {}).items()
+                           if not self.owners.get("output:" + oid)}
+        return TemplateSet(root, nested)
+
+    def _pack(self) -> list:
+        by_owner: dict = {}
+        for rid in self.resources:
+            owner = self.owners.get(rid, "")
+            if owner:
+                by_owner.setdefault(owner, []).append(rid)
+        chunks, current, stats = [], [], {"resources": 0, "bytes": 0, "outputs": 0, "refs": set()}
+        for owner in by_owner:  # insertion order = service (dependency) order
+            ids = by_owner[owner]
+            size = sum(len(json.dumps(self.resources[r], separators=(",", ":"))) for r in ids) * YAML_FACTOR
+            refs = used_references([self.resources[r] for r in ids])
+            outs = sum(1 for k, v in self.owners.items() if k.startswith("output:") and v == owner)
+            grown = {"resources": stats["resources"] + len(ids), "bytes": stats["bytes"] + size,
+                     "outputs": stats["outputs"] + outs, "refs": stats["refs"] | refs}
+            if current and any(grown[k] > CHUNK[k] for k in ("resources", "bytes", "outputs")) \
+                    or current and len(grown["refs"]) > CHUNK["parameters"]:
+                chunks.append(current)
+                current, grown = [], {"resources": len(ids), "bytes": size, "outputs": outs, "refs": refs}
+            current += ids
+            stats = grown
+        if current:
+            chunks.append(current)
+        return chunks
+
+    def _hoist_forward_references(self) -> None:
+        """A nested resource that references a later nested stack moves to the root (it is a
+        leaf: e.g. a peer security-group rule), so stacks only ever depend on earlier ones."""
+        for rid in sorted(self.chunk_of):
+            mine = self.chunk_of[rid]
+            targets = used_references(self.resources[rid].get("Properties", {}))
+            if any(self.chunk_of.get(t, -1) > mine for t in targets):
+                del self.chunk_of[rid]
+
+    # -- nested templates -----------------------------------------------------
+    def _chunk_template(self, i: int, ids: list) -> dict:
+        self._inputs: dict = {}
+        resources = {}
+        self._stack_deps = set()
+        for rid in ids:
+            body = dict(self.resources[rid])
+            deps = body.pop("DependsOn", [])
+            deps = [deps] if isinstance(deps, str) else deps
+            local = [d for d in deps if self.chunk_of.get(d) == i]
+            for d in deps:
+                if d not in local:
+                    self._note_dependency(i, d)
+            if local:
+                body["DependsOn"] = local
+            resources[rid] = self._rewrite_nested(body, i)
+        outputs = {oid: self._rewrite_nested(o, i) for oid, o in self.template.get("Outputs", {}).items()
+                   if self.owners.get("output:" + oid) and self._output_chunk(oid) == i}
+        params, conditions = self._nested_parameters()
+        self._deps_of = getattr(self, "_deps_of", {})
+        self._deps_of[i] = (dict(self._inputs), set(self._stack_deps))
+        return {"AWSTemplateFormatVersion": "2010-09-09",
+                "Description": f"{self.template.get('Description', '')[:900]} — services part {i + 1}",
+                "Parameters": params, "Conditions": conditions, "Resources": resources, "Outputs": outputs}
+
+    def _output_chunk(self, oid: str) -> int:
+        owner = self.owners.get("output:" + oid)
+        for rid, chunk in self.chunk_of.items():
+            if self.owners.get(rid) == owner:
+                return chunk
+        return -1
+
+    def _note_dependency(self, i: int, target: str) -> None:
+        chunk = self.chunk_of.get(target)
+        if chunk is not None and chunk < i:
+            self._stack_deps.add(self.stack_ids[chunk])
+        # a root resource is created before any nested stack that takes its values
+
+    def _rewrite_nested(self, node, i: int):
+        if isinstance(node, list):
+            return [self._rewrite_nested(v, i) for v in node]
+        if not isinstance(node, dict):
+            return node
+        if node.get("Fn::If", [None])[0] == "CreateCluster" and len(node) == 1:
+            return self._input("ClusterName", node, "String")
+        if "Ref" in node and len(node) == 1:
+            return self._reference(node["Ref"], None, i)
+        if "Fn::GetAtt" in node and len(node) == 1:
+            target, attr = _getatt_target(node)
+            return self._reference(target, attr, i)
+        if "Fn::Sub" in node and len(node) == 1 and isinstance(node["Fn::Sub"], str):
+            return {"Fn::Sub": re.sub(r"\$\{([^!}][^}]*)\}", lambda m: self._sub_var(m.group(1), i), node["Fn::Sub"])}
+        return {k: self._rewrite_nested(v, i) for k, v in node.items()}
+
+    def _sub_var(self, name: str, i: int) -> str:
+        target, _, attr = name.partition(".")
+        new = self._reference(target, attr or None, i)
+        return "${" + new["Ref"] + "}" if "Ref" in new else "${" + name + "}"
+
+    def _reference(self, target: str, attr, i: int) -> dict:
+        if target.startswith("AWS::") or self.chunk_of.get(target) == i:
+            return {"Fn::GetAtt": [target, attr]} if attr else ref(target)
+        name = target + re.sub(r"[^A-Za-z0-9]", "", attr or "")
+        if target in self.params:
+            return self._input(name, ref(target), self.params[target]["Type"])
+        expr = {"Fn::GetAtt": [target, attr]} if attr else ref(target)
+        chunk = self.chunk_of.get(target)
+        if chunk is not None:  # an earlier nested stack exports it
+            self.exports[chunk][name] = {"Value": expr}
+            self._stack_deps.add(self.stack_ids[chunk])
+            expr = {"Fn::GetAtt": [self.stack_ids[chunk], f"Outputs.{name}"]}
+        return self._input(name, expr, "String")
+
+    def _input(self, name: str, value, type_: str) -> dict:
+        self._inputs[name] = (value, type_)
+        return ref(name)
+
+    def _nested_parameters(self) -> tuple:
+        params = {}
+        for name, (_, type_) in sorted(self._inputs.items()):
+            params[name] = {"Type": type_}
+            if name in self.params and "Description" in self.params[name]:
+                params[name]["Description"] = self.params[name]["Description"]
+        return params, {}
+
+    def _stack_resource(self, i: int, name: str, body: dict) -> dict:
+        inputs, deps = self._deps_of[i]
+        values = {}
+        for pname, (value, type_) in sorted(inputs.items()):
+            values[pname] = {"Fn::Join": [",", value]} if type_.startswith("List<") else value
+        resource = {"Type": "AWS::CloudFormation::Stack",
+                    "Metadata": {"compose2ecs": {"description": f"services part {i + 1}: {name}"}},
+                    "Properties": {"TemplateURL": name, "Parameters": values}}
+        if deps:
+            resource["DependsOn"] = sorted(deps)
+        return resource
+
+    # -- root ------------------------------------------------------------------
+    def _rewrite_root(self, node):
+        """Root resources/outputs that use a nested resource read the nested stack's export."""
+        if isinstance(node, list):
+            return [self._rewrite_root(v) for v in node]
+        if not isinstance(node, dict):
+            return node
+        if "Ref" in node and len(node) == 1 and node["Ref"] in self.chunk_of:
+            return self._export(node["Ref"], None)
+        if "Fn::GetAtt" in node and len(node) == 1:
+            target, attr = _getatt_target(node)
+            if target in self.chunk_of:
+                return self._export(target, attr)
+        if "DependsOn" in node and isinstance(node.get("Type"), str):
+            deps = node["DependsOn"] if isinstance(node["DependsOn"], list) else [node["DependsOn"]]
+            node = dict(node, DependsOn=sorted({self.stack_ids[self.chunk_of[d]] if d in self.chunk_of else d
+                                                for d in deps}))
+        return {k: (v if k == "DependsOn" else self._rewrite_root(v)) for k, v in node.items()}
+
+    def _export(self, target: str, attr) -> dict:
+        chunk = self.chunk_of[target]
+        name = target + re.sub(r"[^A-Za-z0-9]", "", attr or "")
+        self.exports[chunk][name] = {"Value": {"Fn::GetAtt": [target, attr]} if attr else ref(target)}
+        return {"Fn::GetAtt": [self.stack_ids[chunk], f"Outputs.{name}"]}
