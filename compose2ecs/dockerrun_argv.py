@@ -70,6 +70,8 @@ def parse_one(seg: Segment, start: int, index: int, ctx: Context) -> Optional[Ru
         ctx.findings.append(Finding(Severity.INFO, ctx.loc(redirect.start, index),
                                     f"shell redirection `{redirect.text}` ignored"))
     if i >= len(words):
+        if len(ctx.errors) > before:  # "-u needs a value" already says it all
+            return None
         ctx.error(ctx.loc(words[-1].start + len(words[-1].text), index),
                   "no image: the command ends before the image name",
                   "put the image after the options, e.g. docker run -d nginx:1.27 (if the "
