@@ -47,8 +47,10 @@ class DeployResult:
 
 
 def deploy(project, clients, options: DeployOptions = DeployOptions(), progress: Optional[Progress] = None,
-           sleep: Callable = time.sleep, clock: Callable = time.time, render=None) -> DeployResult:
-    """Plan, and unless ``dry_run`` apply and wait. Raises AwsError on AWS failure."""
+           sleep: Callable = time.sleep, clock: Callable = time.time, render=None,
+           confirm: Optional[Callable[[str], bool]] = None) -> DeployResult:
+    """Plan, and unless ``dry_run`` apply and wait. ``confirm`` (given the plan text) may
+    cancel before anything changes. Raises AwsError on AWS failure."""
     progress = progress or NullProgress()
     plan = make_plan(project, clients, render)
     result = DeployResult(plan)
@@ -57,7 +59,10 @@ def deploy(project, clients, options: DeployOptions = DeployOptions(), progress:
     if not plan.changes():
         progress.note("no changes: the live project already matches")
     else:
-        progress.note(render_plan(plan, diffs=False).rstrip("\n"))
+        text = render_plan(plan, diffs=False).rstrip("\n")
+        progress.note(text)
+        if confirm is not None and not confirm(text):
+            raise AwsError(f"deploy {project.name}", "cancelled; nothing was changed", code="Cancelled")
         deployer = Deployer(clients, progress, sleep, clock, options.iam_propagation_seconds)
         deployments = deployer.apply(plan)
         result.applied = True

@@ -1,0 +1,113 @@
+"""What each AWS command does once its options are parsed: call the library, render.
+
+Kept apart from the typer layer so tests (and other front-ends) can run a command with
+injected clients, progress, clock and sleep. Results go to stdout, progress to stderr.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from typing import Callable, Optional
+
+from ..errors import AwsError
+from ..units import parse_duration
+from .progress import Progress
+
+
+def run_deploy(ecs, clients, progress: Progress, via: str = "api", dry_run: bool = False,
+               wait: bool = True, timeout: float = 900, confirm: Optional[Callable] = None,
+               no_rollback: bool = False, s3_bucket: Optional[str] = None,
+               sleep: Callable = time.sleep, clock: Callable = time.time, render=None):
+    """`deploy`: the api path (plan → apply → wait) or the CloudFormation change-set path."""
+    if via == "cloudformation":
+        return _deploy_stack(ecs, clients, progress, dry_run, no_rollback, s3_bucket, timeout, sleep, clock)
+    if via != "api":
+        raise AwsError("deploy", f"unknown --via {via!r}", "use --via api or --via cloudformation")
+    from .deploy import DeployOptions, deploy, render_result
+    from .plan import render_plan
+
+    options = DeployOptions(dry_run=dry_run, wait=wait, timeout=timeout)
+    result = deploy(ecs, clients, options, progress, sleep, clock, render, confirm=confirm)
+    if dry_run:
+        progress.result(result.data(), render_plan(result.plan))
+    else:
+        progress.result(result.data(), render_result(result))
+    progress.close()
+    return result
+
+
+def _deploy_stack(ecs, clients, progress, dry_run, no_rollback, s3_bucket, timeout, sleep, clock):
+    from .stack import StackDeployer, StackOptions, render_changes, template_body
+
+    body = template_body(ecs)
+    deployer = StackDeployer(clients.cloudformation, clients.s3 if s3_bucket else None, progress, sleep, clock)
+    result = deployer.deploy(ecs, body, StackOptions(dry_run=dry_run, no_rollback=no_rollback,
+                                                     s3_bucket=s3_bucket, timeout=timeout))
+    progress.result(result.data(), render_changes(result))
+    progress.close()
+    return result
+
+
+def run_plan(ecs, clients, progress: Progress, render=None) -> bool:
+    """`plan`: print the actions and task-definition diffs; returns True when something changes."""
+    from .plan import make_plan, plan_data, render_plan
+
+    plan = make_plan(ecs, clients, render)
+    progress.result(plan_data(plan), render_plan(plan))
+    return bool(plan.changes())
+
+
+def run_status(project: str, clients, ecs, cluster: Optional[str], only: tuple, output: str,
+               write: Callable = sys.stdout.write):
+    """`status`/`ps`: the table (or JSON) of the project's services."""
+    from .status import project_status, render_json, render_text
+
+    hint = cluster or (ecs.cluster.name if ecs is not None else None)
+    found_cluster, rows = project_status(clients, project, hint, ecs, only)
+    render = render_json if output == "json" else render_text
+    write(render(project, found_cluster, rows))
+    return rows
+
+
+def run_logs(project: str, clients, ecs, cluster: Optional[str], only: tuple, follow: bool,
+             since: Optional[str], tail: Optional[int], write: Callable = print,
+             sleep: Callable = time.sleep, clock: Callable = time.time, max_polls=None) -> int:
+    """`logs`: merged CloudWatch lines of the selected services."""
+    from .discover import find_project
+    from .logs import log_sources, stream
+
+    found = find_project(clients, project, cluster or (ecs.cluster.name if ecs is not None else None))
+    if found.cluster is None:
+        raise AwsError(f"project {project}", "nothing is deployed", f"run `compose2ecs deploy -p {project}` first",
+                       code="NotDeployed")
+    services = [s for s in found.services if not only or s["serviceName"] in only]
+    unknown = sorted(set(only) - {s["serviceName"] for s in found.services})
+    if unknown:
+        raise AwsError(f"project {project}", f"no deployed service named {', '.join(unknown)}",
+                       "see `compose2ecs status` for the names", code="UnknownService")
+    since_ms = int((clock() - parse_duration(since)) * 1000) if since else None
+    return stream(clients.logs, log_sources(clients.ecs, services), write, since_ms, tail, follow,
+                  sleep, clock, max_polls)
+
+
+def run_down(project: str, clients, progress: Progress, cluster: Optional[str], logs: bool, volumes: bool,
+             confirm: Callable[[str], bool], sleep: Callable = time.sleep):
+    """`down`: list what goes, ask, delete. Returns the inventory (None when cancelled)."""
+    from .down import Remover, find_inventory
+
+    inventory = find_inventory(clients, project, cluster, logs=logs, volumes=volumes)
+    if inventory.empty:
+        progress.result({"project": project, "deleted": []}, f"{project}: nothing to remove")
+        return inventory
+    text = "\n".join([f"This removes from AWS ({project}):"] + inventory.lines())
+    sys.stderr.write(text + "\n")
+    if not confirm("Delete these resources?"):
+        progress.result({"project": project, "deleted": [], "cancelled": True}, "cancelled; nothing was deleted")
+        return None
+    Remover(clients, progress, sleep).remove(inventory)
+    kept = [] if logs else ["log groups (use --logs to delete them)"]
+    kept += [] if volumes else ["EFS data (use --volumes to delete it)"]
+    message = f"{project}: removed" + (f"; kept {', '.join(kept)}" if kept else "")
+    progress.result({"project": project, "deleted": [line.strip() for line in inventory.lines()]}, message)
+    progress.close()
+    return inventory
