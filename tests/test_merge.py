@@ -371,3 +371,18 @@ def _locate(value, name):
     if isinstance(value, list):
         return LList([_locate(v, name) for v in value], at)
     return value
+
+
+def test_blkio_device_limits_merge_by_device_path():
+    web = merged_service("services: {web: {blkio_config: {device_read_bps: [{path: /dev/a, rate: 1}, {path: /dev/b, rate: 2}]}}}",
+                         "services: {web: {blkio_config: {device_read_bps: [{path: /dev/a, rate: 9}]}}}")
+    assert web["blkio_config"]["device_read_bps"] == [{"path": "/dev/a", "rate": 9}, {"path": "/dev/b", "rate": 2}]
+
+
+def test_extends_dedupes_security_opt_and_placement_constraints_file_merge_appends():
+    base = y("security_opt: [a]\ndeploy: {placement: {constraints: [x]}}")
+    local = y("security_opt: [a, b]\ndeploy: {placement: {constraints: [x, y]}}")
+    extended = plain(merge_service(base, local, EXTENDS_RULES))
+    assert extended["security_opt"] == ["a", "b"]
+    assert extended["deploy"]["placement"]["constraints"] == ["x", "y"]
+    assert plain(merge_service(base, local))["security_opt"] == ["a", "a", "b"]

@@ -247,8 +247,12 @@ def file_ref_key(default_dir: str) -> Callable[[Any], Any]:
     return key
 
 
-def env_file_path(entry):
-    return entry.get("path") if isinstance(entry, dict) else entry
+def field_key(name: str) -> Callable[[Any], Any]:
+    """Unique by one field: env_file by path, blkio limits by device path, ipam by subnet."""
+    def key(item):
+        return item.get(name) if isinstance(item, dict) else item
+    key.__name__ = f"field_key({name!r})"
+    return key
 
 
 def item_key(item):
@@ -260,8 +264,6 @@ def item_key(item):
     return item
 
 
-def subnet_key(config):
-    return config.get("subnet") if isinstance(config, dict) else config
 
 
 # --- rules for keys that are mappings in canonical form -----------------------------------
@@ -357,7 +359,7 @@ FILE_RULES: dict = {
     _service("devices"): merge_by_key(mount_target),
     _service("secrets"): merge_by_key(file_ref_key("/run/secrets/")),
     _service("configs"): merge_by_key(file_ref_key("/")),
-    _service("env_file"): merge_by_key(env_file_path),
+    _service("env_file"): merge_by_key(field_key("path")),
     _service("build"): merge_build,
     _service("depends_on"): merge_depends_on,
     _service("networks"): merge_service_networks,
@@ -371,18 +373,27 @@ FILE_RULES: dict = {
         ("dns",), ("dns_opt",), ("dns_search",), ("tmpfs",), ("cap_add",), ("cap_drop",),
         ("expose",), ("profiles",), ("links",), ("networks", "*", "aliases"),
         ("networks", "*", "link_local_ips"), ("build", "tags"))},
+    # blkio_config device limits are unique per device path (spec 05-services.md#extends)
+    **{_service("blkio_config", k): merge_by_key(field_key("path")) for k in (
+        "device_read_bps", "device_read_iops", "device_write_bps", "device_write_iops",
+        "weight_device")},
     ("networks", "*", "labels"): merge_key_values,
-    ("networks", "*", "ipam", "config"): merge_by_key(subnet_key),
+    ("networks", "*", "ipam", "config"): merge_by_key(field_key("subnet")),
     ("volumes", "*", "labels"): merge_key_values,
     ("secrets", "*", "labels"): merge_key_values,
     ("configs", "*", "labels"): merge_key_values,
 }
 
-# extends (spec 05-services.md#extends): like file merging, except that these lists are
-# concatenated base-first without removing duplicates.
+# extends (spec 05-services.md#extends): like file merging, except that dns, dns_search,
+# env_file and tmpfs are concatenated base-first without removing duplicates, and a few more
+# lists (which file merging simply appends) drop duplicates.
 EXTENDS_RULES: dict = {
     **FILE_RULES,
     **{_service(k): append for k in ("dns", "dns_search", "env_file", "tmpfs")},
+    **{_service(*k): _DEDUPED for k in (
+        ("security_opt",), ("device_cgroup_rules",), ("external_links",),
+        ("deploy", "placement", "constraints"), ("deploy", "placement", "preferences"),
+        ("deploy", "resources", "reservations", "generic_resources"))},
 }
 
 
