@@ -35,18 +35,19 @@ def resolve_service_environment(service: LDict, lookup, read_env_file=read_doten
     prefix = tuple(getattr(service, "at", Location()).key_path)
     values, locs = _read_env_files(service, lookup, read_env_file, findings)
     explicit = _as_mapping(service.get("environment"))
+    left_out: list = []
     for key, value in explicit.items():
         loc = explicit.loc(key) if isinstance(explicit, LDict) else _loc(service, "environment")
         if value is None:
             value = lookup(key)
             if value is None:
                 values.pop(key, None)
-                _note(findings, loc, f"environment variable {key} is not set on this host; "
-                      "it is left out", f"set {key} in the environment or the .env file")
+                left_out.append((key, loc))
                 continue
         values.pop(key, None)
         values[key] = value
         locs[key] = loc
+    _note_left_out(findings, left_out)
     env_at = _loc(service, "environment") if "environment" in service else _loc(service,
                                                                                  "env_file")
     environment = LDict(at=env_at)
@@ -132,6 +133,21 @@ def _loc(node, key) -> Location:
 
 def _item_loc(node, index: int, fallback: Location) -> Location:
     return node.loc(index) if isinstance(node, LList) else fallback
+
+
+def _note_left_out(findings: Optional[list], left_out: list) -> None:
+    """One finding per service for key-only variables the host does not set (a real project
+    lists dozens; one line each would bury everything else)."""
+    if not left_out:
+        return
+    names = [key for key, _ in left_out]
+    if len(names) == 1:
+        _note(findings, left_out[0][1], f"environment variable {names[0]} is not set on this host; "
+              "it is left out", f"set {names[0]} in the environment or the .env file")
+        return
+    shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+    _note(findings, left_out[0][1], f"{len(names)} environment variables are not set on this host "
+          f"and are left out: {shown}", "set them in the environment or the .env file")
 
 
 def _note(findings: Optional[list], location: Location, message: str, hint: str = "") -> None:

@@ -219,11 +219,33 @@ def interpolate(data, lookup, findings: Optional[list] = None):
     Strings at the paths of :data:`CASTS` are then turned into numbers/booleans when
     they parse cleanly (anything else is left for the schema validator to report).
     """
-    walker = _Walker(as_lookup(lookup), findings)
+    local: list = []
+    walker = _Walker(as_lookup(lookup), local)
     result = walker.walk(data, (), getattr(data, "at", Location()))
     if walker.errors:
         raise UserError(sorted(walker.errors, key=Finding.sort_key))
+    if findings is not None:
+        findings.extend(_once_per_message(local))
     return result
+
+
+def _once_per_message(findings: list) -> list:
+    """One finding per unset variable (a big file uses one variable in dozens of places):
+    the first place is shown, the others counted."""
+    first: dict = {}
+    counts: dict = {}
+    for finding in findings:
+        first.setdefault(finding.message, finding)
+        counts[finding.message] = counts.get(finding.message, 0) + 1
+    out = []
+    for message, finding in first.items():
+        extra = counts[message] - 1
+        if extra:
+            finding = Finding(finding.severity, finding.location,
+                              f"{message} (and in {extra} more place{'s' if extra > 1 else ''})",
+                              finding.hint, finding.service)
+        out.append(finding)
+    return out
 
 
 class _Walker:
