@@ -386,3 +386,9 @@ def test_extends_dedupes_security_opt_and_placement_constraints_file_merge_appen
     assert extended["security_opt"] == ["a", "b"]
     assert extended["deploy"]["placement"]["constraints"] == ["x", "y"]
     assert plain(merge_service(base, local))["security_opt"] == ["a", "a", "b"]
+
+
+def test_reset_of_one_environment_variable_removes_it():
+    web = merged_service("services: {web: {environment: {A: '1', B: '2'}}}",
+                         "services: {web: {environment: {A: !reset null, C: '3'}}}")
+    assert web["environment"] == {"B": "2", "C": "3"}

@@ -293,7 +293,10 @@ def merge_key_values(base, over, site: _Site, ctx: _Ctx):
     out = _clone(base, ctx.keep_tags)
     for key, value in over.items():
         copied = _clone(value, ctx.keep_tags)
-        if copied is not _ABSENT:
+        if copied is _ABSENT:  # `A: !reset` removes A
+            out.pop(key, None)
+            out.locs.pop(key, None)
+        else:
             out[key] = copied
             out.locs[key] = over.loc(key) if isinstance(over, LDict) else over.at
     return out
