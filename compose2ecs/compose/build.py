@@ -11,13 +11,13 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 
 from ..errors import UserError
-from .build_base import Builder, optional_strings, pairs, strings
+from .build_base import Builder, mapping_of, optional_strings, pairs, strings
 from .build_deploy import CONSUMED_KEYS, build_deploy
 from .build_parts import (build_build, build_depends_on, build_file_refs, build_healthcheck,
                           build_logging, build_networks, build_ports, build_ulimits,
                           build_volumes)
 from .canonical_base import go_string
-from .model import Project, Service, ServiceNetwork, TopLevelResource
+from .model import Deploy, Project, Service, ServiceNetwork, TopLevelResource
 from .source import locate, plain
 
 
@@ -90,9 +90,10 @@ def _service(b: Builder, name: str, svc: dict, working_dir: str) -> Service:
         entry = SERVICE_FIELDS.get(key)
         if entry is not None:
             field, build = entry
-            fields[field] = build(b, value, path + (key,))
+            fields[field] = b.guard(build, value, path + (key,))
         elif key == "build":
-            fields["build"] = build_build(b, value, path + (key,), working_dir)
+            fields["build"] = b.guard(lambda b_, v, p: build_build(b_, v, p, working_dir),
+                                      value, path + (key,))
         elif key not in CONSUMED_KEYS:
             extra.append((key, value))
     if not svc.get("network_mode") and "networks" not in svc:
@@ -100,16 +101,17 @@ def _service(b: Builder, name: str, svc: dict, working_dir: str) -> Service:
         fields["networks"] = (ServiceNetwork(name="default", at=b.at(path)),)
     if svc.get("network_mode"):
         fields["networks"] = ()
-    return Service(name=name, deploy=build_deploy(b, svc, path), extra=tuple(sorted(extra)),
+    deploy = b.guard(lambda b_, value, p: build_deploy(b_, svc, p), svc, path) or Deploy()
+    return Service(name=name, deploy=deploy, extra=tuple(sorted(extra, key=lambda kv: str(kv[0]))),
                    at=b.at(path), **fields)
 
 
 def _resources(b: Builder, kind: str, section: Any) -> tuple:
     out = []
-    for key, attrs in sorted((section or {}).items()):
+    for key, attrs in sorted(mapping_of(section).items()):
         if str(key).startswith("x-"):
             continue
-        out.append(TopLevelResource(key=key, attrs=pairs(attrs or {}, lambda v: v),
+        out.append(TopLevelResource(key=key, attrs=pairs(mapping_of(attrs), lambda v: v),
                                     at=b.at((kind, key))))
     return tuple(out)
 
@@ -135,8 +137,8 @@ def build_project(doc: Any, *, name: str, working_dir: str, files: Sequence[str]
     """
     b = Builder(doc)
     data = plain(doc) if isinstance(doc, dict) else {}
-    services = tuple(_service(b, svc_name, svc or {}, working_dir)
-                     for svc_name, svc in sorted((data.get("services") or {}).items()))
+    services = tuple(_service(b, svc_name, mapping_of(svc), working_dir)
+                     for svc_name, svc in sorted(mapping_of(data.get("services")).items()))
     locator: Callable = lambda path: locate(doc, tuple(path))  # noqa: E731 - a closure on doc
     project = Project(
         name=name, working_dir=working_dir, services=services,

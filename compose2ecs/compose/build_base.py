@@ -36,6 +36,15 @@ class Builder:
             self.error(path, f"invalid {what}: {message}", own_hint or hint)
             return None
 
+    def guard(self, build: Callable, value: Any, path: tuple) -> Any:
+        """Run a field builder; a wrong shape (unvalidated input) becomes a located error."""
+        try:
+            return build(self, value, path)
+        except (TypeError, AttributeError, ValueError, KeyError):
+            self.error(path, f"unexpected value {value!r} for {path[-1]}",
+                       "check this key against the compose specification")
+            return None
+
     def duration(self, value: Any, path: tuple) -> Optional[float]:
         return self.convert(units.parse_duration, value, path, "duration",
                             "use a duration such as 30s, 1m30s or 500ms")
@@ -89,6 +98,11 @@ def parse_bool(value: Any) -> bool:
     raise ValueError(f"{value!r} is not true or false")
 
 
+def mapping_of(value: Any) -> dict:
+    """``value`` if it is a mapping, else ``{}`` (robust against unvalidated input)."""
+    return value if isinstance(value, dict) else {}
+
+
 def pairs(mapping: Any, convert: Callable = go_string) -> tuple:
     """A mapping → sorted ``(key, value)`` tuple; ``None`` → ``()``."""
     if not isinstance(mapping, dict):
@@ -116,9 +130,9 @@ def strings(value: Any) -> tuple:
     """A list (or a single string) → tuple of strings; ``None`` → ``()``."""
     if value is None:
         return ()
-    if isinstance(value, str):
-        return (value,)
-    return tuple(go_string(v) for v in value)
+    if isinstance(value, (list, tuple)):
+        return tuple(go_string(v) for v in value)
+    return (go_string(value),)  # a lone scalar: the schema rejects it, but never crash
 
 
 def optional_strings(value: Any) -> Optional[tuple]:

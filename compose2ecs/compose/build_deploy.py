@@ -10,7 +10,7 @@ from typing import Any, Optional
 
 from ..errors import format_key_path
 from .canonical_base import unwrap
-from .build_base import Builder, extensions, freeze, pairs, parse_float
+from .build_base import Builder, extensions, freeze, mapping_of, pairs, parse_float
 from .model import Deploy, Resources
 
 # Resources field, service-level key (or None), deploy.resources path (or None), kind.
@@ -62,7 +62,7 @@ def _agree(b: Builder, path: tuple, key_a: tuple, a: Any, key_b: tuple, b_value:
 
 
 def _resources(b: Builder, svc: dict, path: tuple) -> Resources:
-    resources = _dig(svc, ("deploy", "resources")) or {}
+    resources = mapping_of(_dig(svc, ("deploy", "resources")))
     values: dict = {}
     for field, key, sub, kind in RESOURCE_KEYS:
         local = _parse(b, kind, svc.get(key), path + (key,)) if key else None
@@ -72,7 +72,7 @@ def _resources(b: Builder, svc: dict, path: tuple) -> Resources:
             values[field] = _agree(b, path, (key,), local, deploy_key, remote)
         else:
             values[field] = local if key else remote
-    reservations = resources.get("reservations") or {}
+    reservations = mapping_of(resources.get("reservations"))
     return Resources(**values,
                      devices=freeze(reservations.get("devices") or []),
                      generic_resources=freeze(reservations.get("generic_resources") or []),
@@ -98,7 +98,7 @@ def _replicas(b: Builder, svc: dict, deploy: dict, path: tuple) -> Optional[int]
 
 def build_deploy(b: Builder, svc: dict, path: tuple) -> Deploy:
     """The service's :class:`Deploy`, resources and replicas reconciled."""
-    deploy = svc.get("deploy") or {}
+    deploy = mapping_of(svc.get("deploy"))
     dpath = path + ("deploy",)
     return Deploy(
         mode=deploy.get("mode"),

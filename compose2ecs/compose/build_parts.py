@@ -8,11 +8,16 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from .build_base import (Builder, extensions, freeze, optional_strings, pairs, parse_int,
-                         strings)
+from .build_base import (Builder, extensions, freeze, mapping_of, optional_strings, pairs,
+                         parse_int, strings)
 from .canonical_base import go_string
 from .model import (Build, Dependency, FileReference, Healthcheck, Logging, Port,
                     ServiceNetwork, Ulimit, VolumeMount)
+
+
+def _by_name(mapping: dict) -> list:
+    """Items sorted by key as text (keys from odd input may be None or numbers)."""
+    return sorted(((str(k), v) for k, v in mapping.items()), key=lambda kv: kv[0])
 
 
 def build_ports(b: Builder, value: Any, path: tuple) -> tuple:
@@ -86,10 +91,10 @@ def build_file_refs(b: Builder, value: Any, path: tuple) -> tuple:
 
 def build_depends_on(b: Builder, value: Any, path: tuple) -> tuple:
     if isinstance(value, list):
-        value = {name: {} for name in value}
+        value = {go_string(name): {} for name in value}
     out = []
-    for name, spec in sorted((value or {}).items()):
-        spec = spec or {}
+    for name, spec in _by_name(mapping_of(value)):
+        spec = mapping_of(spec)
         p = path + (name,)
         out.append(Dependency(service=name, condition=spec.get("condition", "service_started"),
                               restart=bool(b.bool(spec.get("restart", False), p + ("restart",))),
@@ -122,7 +127,7 @@ def build_logging(b: Builder, value: Any, path: tuple) -> Optional[Logging]:
 
 def build_ulimits(b: Builder, value: Any, path: tuple) -> tuple:
     out = []
-    for name, limit in sorted((value or {}).items()):
+    for name, limit in _by_name(mapping_of(value)):
         p = path + (name,)
         if not isinstance(limit, dict):
             limit = {"soft": limit, "hard": limit}
@@ -138,10 +143,10 @@ NETWORK_FIELDS = ("aliases", "ipv4_address", "ipv6_address")
 
 def build_networks(b: Builder, value: Any, path: tuple) -> tuple:
     if isinstance(value, list):
-        value = {name: None for name in value}
+        value = {go_string(name): None for name in value}
     out = []
-    for name, spec in sorted((value or {}).items()):
-        spec = spec or {}
+    for name, spec in _by_name(mapping_of(value)):
+        spec = mapping_of(spec)
         extra = {k: v for k, v in spec.items() if k not in NETWORK_FIELDS}
         out.append(ServiceNetwork(name=name, aliases=strings(spec.get("aliases")),
                                   ipv4_address=spec.get("ipv4_address"),
@@ -158,6 +163,7 @@ def build_build(b: Builder, value: Any, path: tuple, working_dir: str) -> Option
         return None
     if isinstance(value, str):
         value = {"context": value}
+    value = mapping_of(value)
     extra = {k: v for k, v in value.items() if k not in BUILD_FIELDS}
     return Build(context=value.get("context") or working_dir,
                  dockerfile=value.get("dockerfile"), target=value.get("target"),

@@ -91,10 +91,23 @@ def through_wrappers(fn: Canonicaliser, value: Any, at: Location, path: tuple, c
     merge phase still sees the tag while merging long forms."""
     if isinstance(value, (Reset, Override)):
         inner = value.value
-        return type(value)(inner if inner is None else fn(inner, at, path, ctx))
+        return type(value)(inner if inner is None else guarded(fn, inner, at, path, ctx))
     if value is None:
         return None
-    return fn(value, at, path, ctx)
+    return guarded(fn, value, at, path, ctx)
+
+
+SHAPE_HINT = "check this key against the compose specification (is the file validated?)"
+
+
+def guarded(fn: Canonicaliser, value: Any, at: Location, path: tuple, ctx: Ctx) -> Any:
+    """Run one canonicaliser. Documents are schema-validated first, so a wrong shape here
+    means unvalidated input: report it where it is instead of crashing."""
+    try:
+        return fn(value, at, path, ctx)
+    except (TypeError, AttributeError, ValueError, KeyError):
+        ctx.error(at, path, f"unexpected value {value!r} for {path[-1]}", SHAPE_HINT)
+        return value
 
 
 def unwrap(value: Any) -> Any:
