@@ -1,0 +1,85 @@
+"""State shared by the lowering modules while one project is lowered.
+
+:class:`Ctx` carries the inputs (project, options, x-ecs settings), the findings sink and the
+project-wide collections (placeholders, secrets, EFS volumes) that several modules add to.
+:class:`Unit` is one compose service on its way to becoming one container.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from ..errors import FindingSink, Location, Severity, UserError
+from .model import Placeholder
+from .xecs import Settings
+
+_NAME_BAD = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def ecs_name(text: str, limit: int = 255) -> str:
+    """A name ECS accepts for families, containers, services, volumes: ``[A-Za-z0-9_-]{1,255}``."""
+    cleaned = _NAME_BAD.sub("-", text).strip("-") or "x"
+    return cleaned[:limit]
+
+
+@dataclass
+class Unit:
+    """One compose service being lowered to one container."""
+
+    service: Any  # compose.model.Service
+    settings: Settings
+    launch_type: str  # FARGATE | FARGATE_SPOT | EC2
+    group: str = ""  # ECS service / task name it belongs to
+    container: str = ""  # container name
+
+    @property
+    def name(self) -> str:
+        return self.service.name
+
+    @property
+    def fargate(self) -> bool:
+        return self.launch_type != "EC2"
+
+
+@dataclass
+class Ctx:
+    project: Any  # compose.model.Project
+    options: Any  # LowerOptions
+    region: str
+    top: Settings
+    sink: FindingSink = field(default_factory=FindingSink)
+    placeholders: dict = field(default_factory=dict)  # value → Placeholder
+    secrets: dict = field(default_factory=dict)  # compose key → SecretSpec
+    efs: dict = field(default_factory=dict)  # compose volume key → EfsVolume fields (dict)
+    log_group: str = ""
+
+    def at(self, *path) -> Location:
+        return self.project.locate(*path)
+
+    def svc_at(self, unit: Unit, *path) -> Location:
+        return self.project.locate("services", unit.name, *path)
+
+    def finding(self, severity: str, unit: Optional[Unit], path: tuple, message: str, hint: str = "") -> None:
+        """Record a finding about ``services.<unit>.<path>`` (or a project path when unit is None)."""
+        if unit is None:
+            self.sink.add(severity, self.at(*path), message, hint)
+        else:
+            self.sink.add(severity, self.svc_at(unit, *path), message, hint, unit.name)
+
+    def info(self, unit, path, message, hint=""):
+        self.finding(Severity.INFO, unit, path, message, hint)
+
+    def lossy(self, unit, path, message, hint=""):
+        self.finding(Severity.LOSSY, unit, path, message, hint)
+
+    def unsupported(self, unit, path, message, hint=""):
+        self.finding(Severity.UNSUPPORTED, unit, path, message, hint)
+
+    def error(self, location: Location, message: str, hint: str = "") -> UserError:
+        return UserError.at(location, message, hint)
+
+    def placeholder(self, value: str, what: str, how: str) -> str:
+        """Register a placeholder value (listed in the report) and return it."""
+        self.placeholders.setdefault(value, Placeholder(value, what, how))
+        return value

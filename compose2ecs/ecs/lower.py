@@ -1,0 +1,158 @@
+"""Lowering: the compose model → the ECS model. The only place that knows both worlds.
+
+Phases, in the order :func:`lower` runs them:
+
+ 1. region        --region > AWS_REGION > AWS_DEFAULT_REGION > AWS config > us-east-1 (info)
+ 2. settings      top-level and per-service x-ecs (+ x-aws-* aliases), validated (xecs.py)
+ 3. units         one per compose service: launch type, generic support-table findings
+ 4. groups        services sharing a task (x-ecs.task), providers-first order (grouping.py)
+ 5. tasks         containers (containers.py …), volumes, dependsOn, task size (resources.py)
+ 6. services      desired count, networking, Service Connect, load balancer (services.py)
+ 7. project       cluster, log group, secrets, EFS, placeholders, findings (sorted)
+
+Nothing here talks to AWS; the world (environment, AWS config) is injected.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Mapping, Optional
+
+from ..errors import FindingSink, Location, Severity
+from . import grouping, logging, services, support, tasks, xecs
+from .context import Ctx, Unit, ecs_name
+from .model import Cluster, EcsProject, EfsVolume, LogGroup
+
+DEFAULT_REGION = "us-east-1"
+DEFAULT_EXECUTION_ROLE = "ecsTaskExecutionRole"  # a role name: ECS fills in the account (ecs-facts §5)
+DEFAULT_RETENTION_DAYS = 30
+
+
+@dataclass(frozen=True)
+class LowerOptions:
+    """Project-wide choices from the command line; they win over x-ecs."""
+
+    region: Optional[str] = None
+    launch_type: Optional[str] = None  # FARGATE | FARGATE_SPOT | EC2
+    execution_role_arn: Optional[str] = None
+    task_role_arn: Optional[str] = None
+    images: Mapping[str, str] = field(default_factory=dict)  # compose service → image URI
+    efs: Mapping[str, str] = field(default_factory=dict)  # compose volume → fs-…
+    cluster: Optional[str] = None  # an existing cluster to deploy into
+    load_balancer: Optional[str] = None  # alb | nlb | none
+    log_retention_days: Optional[int] = None
+    platform_version: Optional[str] = None
+
+
+def resolve_region(options: LowerOptions, environ: Mapping[str, str],
+                   aws_config_region: Optional[Callable[[], Optional[str]]]) -> tuple:
+    """(region, where it came from); "" as source means the fallback was used."""
+    if options.region:
+        return options.region, "--region"
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        if environ.get(name):
+            return environ[name], name
+    if aws_config_region is not None:
+        try:
+            found = aws_config_region()
+        except Exception:  # a broken config file must not stop an offline conversion
+            found = None
+        if found:
+            return found, "AWS config"
+    return DEFAULT_REGION, ""
+
+
+def lower(project, options: LowerOptions, environ: Mapping[str, str] = {},
+          aws_config_region: Optional[Callable[[], Optional[str]]] = None) -> EcsProject:
+    """Lower a compose :class:`~compose2ecs.compose.model.Project` onto ECS.
+
+    Findings (unsupported/lossy/info) are in ``EcsProject.findings``; input ECS cannot run at
+    all (impossible sizes, a bad x-ecs block, > 10 containers in a task) raises UserError.
+    """
+    sink = FindingSink()
+    region, source = resolve_region(options, environ, aws_config_region)
+    top = xecs.project_settings(project, sink)
+    ctx = Ctx(project, options, region, top, sink)
+    ctx.log_group = top.get("log_group") or logging.default_log_group(project.name)
+    if not source:
+        sink.add(Severity.INFO, _project_at(project), f"no AWS region configured; using {DEFAULT_REGION} "
+                 "for the awslogs region", "pass --region or set AWS_REGION")
+    units = [_unit(ctx, svc) for svc in project.services]
+    groups, deps = grouping.order(grouping.make_groups(ctx, units))
+    sc = services.service_connect_enabled(ctx, groups)
+    built = [tasks.build_task(ctx, g, sc.get(g.name, False)) for g in groups]
+    ecs_services = tuple(services.build_service(ctx, g, td, deps[g.name], sc.get(g.name, False))
+                         for g, td in zip(groups, built))
+    return EcsProject(
+        name=project.name, region=region, cluster=_cluster(ctx), services=ecs_services,
+        task_definitions=tuple(sorted(built, key=lambda td: td.family)),
+        log_groups=(LogGroup(ctx.log_group, _retention(ctx)),),
+        secrets=tuple(ctx.secrets[k] for k in sorted(ctx.secrets)),
+        efs_volumes=tuple(_efs(ctx, k) for k in sorted(ctx.efs)),
+        networks=services.project_networks(ecs_services),
+        placeholders=tuple(ctx.placeholders[v] for v in sorted(ctx.placeholders)),
+        findings=tuple(sink.sorted()),
+        execution_role=options.execution_role_arn or top.get("execution_role_arn") or DEFAULT_EXECUTION_ROLE,
+        load_balancer=services.load_balancer_type(ctx, groups),
+        certificate_arn=top.get("certificate_arn"), vpc_id=top.get("vpc_id"),
+        subnets=tuple(top.get("subnets") or ()), extensions=_extensions(ctx),
+        tags=tuple(sorted((top.get("tags") or {}).items())))
+
+
+def _project_at(project) -> Location:
+    first = project.files[0] if project.files else ""
+    return Location(str(first)) if first else project.locate()
+
+
+def _unit(ctx: Ctx, svc) -> Unit:
+    settings = xecs.service_settings(ctx.project, svc, ctx.sink)
+    launch = ctx.options.launch_type or settings.get("launch_type") or ctx.top.get("launch_type") or "FARGATE"
+    unit = Unit(svc, settings, launch.upper(), container=ecs_name(svc.name))
+    _support_findings(ctx, unit)
+    return unit
+
+
+def _support_findings(ctx: Ctx, unit: Unit) -> None:
+    """The generic finding for every present key the support table marks ec2/unsupported/info."""
+    for key, rule in support.TABLE.items():
+        if rule.kind not in (support.EC2, support.UNSUPPORTED, support.INFO):
+            continue
+        value = support.value_of(unit.service, key)
+        if not support.present(value) or (key == "pull_policy" and value == "missing"):
+            continue
+        if rule.kind == support.EC2 and not unit.fargate and (key != "pid" or str(value) == "host"):
+            continue  # lowered into the EC2-only fields
+        severity = Severity.INFO if rule.kind == support.INFO else Severity.UNSUPPORTED
+        ctx.finding(severity, unit, (key,), f"{key} {rule.message}", rule.hint)
+
+
+def _cluster(ctx: Ctx) -> Cluster:
+    if ctx.options.cluster:
+        return Cluster(ctx.options.cluster, existing=True)
+    configured = ctx.top.get("cluster")
+    if isinstance(configured, dict):
+        return Cluster(configured["name"], existing=bool(configured.get("existing", False)))
+    if isinstance(configured, str):
+        return Cluster(configured)
+    return Cluster(ecs_name(ctx.project.name))
+
+
+def _retention(ctx: Ctx) -> int:
+    return ctx.options.log_retention_days or ctx.top.get("log_retention") or DEFAULT_RETENTION_DAYS
+
+
+def _efs(ctx: Ctx, key: str) -> EfsVolume:
+    entry = ctx.efs[key]
+    return EfsVolume(key, entry["file_system_id"], tuple(sorted(entry["services"])), entry["uid"], entry["gid"])
+
+
+def _extensions(ctx: Ctx) -> tuple:
+    out = {}
+    for key in ("cloudformation", "load_balancer_arn"):
+        if key in ctx.top:
+            out[key] = ctx.top.get(key)
+    sc = ctx.top.get("service_connect")
+    if isinstance(sc, dict) and sc.get("namespace"):
+        out["service_connect_namespace"] = sc["namespace"]
+    if "assign_public_ip" in ctx.top:
+        out["assign_public_ip"] = ctx.top.get("assign_public_ip")
+    return tuple(sorted(out.items()))

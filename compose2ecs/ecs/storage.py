@@ -1,0 +1,139 @@
+"""Service volumes and tmpfs → task volumes, mount points and EFS file systems.
+
+Fargate has two kinds of task storage (ecs-facts.md §3): EFS (persistent, shared) and the
+task's ephemeral storage (``host: {}`` without a source path, lost when the task stops). A
+named volume becomes EFS unless the user opts into ephemeral storage (``x-ecs.volumes``);
+an anonymous volume is ephemeral. Host bind mounts cannot be honoured: the files are on the
+developer's machine, not on the task.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from .context import Ctx, Unit, ecs_name
+from .model import EfsVolumeConfiguration, MountPoint, TaskVolume
+
+_BIND_HINT = "bake the files into the image, or use a named volume (EFS) and copy them there"
+_SOCKET_HINT = "ECS tasks cannot reach a Docker daemon; remove the mount or run the tool elsewhere"
+
+
+def container_storage(ctx: Ctx, unit: Unit) -> tuple:
+    """(mount points, task volumes) for one container."""
+    mounts, volumes = [], []
+    for i, mount in enumerate(unit.service.volumes):
+        result = _lower_mount(ctx, unit, mount, i)
+        if result:
+            mounts.append(result[0])
+            volumes.append(result[1])
+    return tuple(mounts), tuple(volumes)
+
+
+def _lower_mount(ctx: Ctx, unit: Unit, mount, index: int) -> Optional[tuple]:
+    path = ("volumes", index)
+    if mount.type == "volume" and mount.source:
+        volume = named_volume(ctx, unit, mount.source, mount)
+        return MountPoint(volume.name, mount.target, mount.read_only), volume
+    if mount.type == "volume":
+        name = ecs_name(f"{unit.container}-anon-{index}")
+        ctx.info(unit, path, f"anonymous volume {mount.target} uses the task's ephemeral storage "
+                 "(lost when the task stops)", "use a named volume for data that must survive")
+        return MountPoint(name, mount.target, mount.read_only), TaskVolume(name)
+    if mount.type == "bind":
+        _bind(ctx, unit, mount, path)
+    elif mount.type == "tmpfs":
+        _tmpfs_mount(ctx, unit, mount, path)
+    else:
+        ctx.unsupported(unit, path, f"{mount.type} mount {mount.target} is not supported by ECS; dropped")
+    return None
+
+
+def _bind(ctx: Ctx, unit: Unit, mount, path: tuple) -> None:
+    source = mount.source or "?"
+    if source.endswith("docker.sock"):
+        ctx.unsupported(unit, path, f"bind mount of the Docker socket {source} cannot work on ECS; dropped",
+                        _SOCKET_HINT)
+        return
+    ctx.unsupported(unit, path, f"bind mount of host path {source} → {mount.target} cannot be honoured on "
+                    "ECS (the task runs on AWS, not on this machine); dropped", _BIND_HINT)
+
+
+def _tmpfs_mount(ctx: Ctx, unit: Unit, mount, path: tuple) -> None:
+    if unit.fargate:
+        ctx.unsupported(unit, path, f"tmpfs mount {mount.target} is not supported on Fargate; dropped",
+                        "use a task ephemeral volume (x-ecs.volumes: ephemeral) or the EC2 launch type")
+
+
+def tmpfs_entries(ctx: Ctx, unit: Unit) -> tuple:
+    """EC2: ``linuxParameters.tmpfs`` entries from ``tmpfs:`` and tmpfs mounts (size is required)."""
+    svc, out = unit.service, []
+    if unit.fargate:
+        return ()
+    for i, text in enumerate(svc.tmpfs):
+        out.append(_tmpfs_dict(ctx, unit, str(text).split(":", 1)[0], None, ("tmpfs", i)))
+    for i, mount in enumerate(svc.volumes):
+        if mount.type == "tmpfs":
+            size = dict(mount.tmpfs).get("size")
+            out.append(_tmpfs_dict(ctx, unit, mount.target, size, ("volumes", i)))
+    return tuple(out)
+
+
+def _tmpfs_dict(ctx: Ctx, unit: Unit, target: str, size: Optional[int], path: tuple) -> dict:
+    if not size:
+        ctx.lossy(unit, path, f"tmpfs {target} has no size; ECS requires one, 64 MiB is used",
+                  "give the tmpfs a size")
+        mib = 64
+    else:
+        mib = max(1, -(-int(size) // (1024 * 1024)))
+    return {"containerPath": target, "size": mib}
+
+
+def named_volume(ctx: Ctx, unit: Unit, key: str, mount=None) -> TaskVolume:
+    """The task volume for compose volume ``key``: EFS (known id or placeholder) or ephemeral."""
+    spec = _volume_spec(ctx, key)
+    name = ecs_name(key)
+    if spec.get("ephemeral"):
+        return TaskVolume(name, None, key)
+    fs_id = spec.get("file_system_id")
+    entry = ctx.efs.setdefault(key, {"file_system_id": fs_id, "services": set(),
+                                     "uid": spec.get("uid"), "gid": spec.get("gid")})
+    entry["services"].add(unit.group)
+    if fs_id is None:
+        fs_id = _placeholder_fs(ctx, key)
+    iam = "ENABLED" if spec.get("iam") else None
+    encrypted = spec.get("transit_encryption", True) or iam or spec.get("access_point_id")
+    subpath = dict(mount.volume).get("subpath") if mount is not None else None
+    root = spec.get("root_directory") or (f"/{subpath.strip('/')}" if subpath else None)
+    if spec.get("access_point_id") or iam:
+        root = None  # an access point or IAM auth requires rootDirectory omitted or "/"
+    config = EfsVolumeConfiguration(fs_id, root, "ENABLED" if encrypted else "DISABLED",
+                                    spec.get("access_point_id"), iam)
+    return TaskVolume(name, config, key)
+
+
+def _placeholder_fs(ctx: Ctx, key: str) -> str:
+    keys = sorted(k for k, v in ctx.efs.items() if v["file_system_id"] is None)
+    value = f"fs-{keys.index(key) + 1:017x}"
+    return ctx.placeholder(value, f"EFS file system for compose volume {key!r}",
+                           f"--efs {key}=fs-… or x-ecs.volumes.{key}: fs-…; the CloudFormation format creates it")
+
+
+def _volume_spec(ctx: Ctx, key: str) -> dict:
+    """What the user said about volume ``key``: --efs, x-ecs.volumes, external name fs-…, driver_opts."""
+    spec: dict = {}
+    resource = ctx.project.resource("volumes", key)
+    if resource is not None:
+        name = resource.get("name")
+        if resource.external and isinstance(name, str) and name.startswith("fs-"):
+            spec["file_system_id"] = name  # Docker's ECS integration convention
+        opts = dict(resource.get("driver_opts") or {})
+        for k in ("uid", "gid"):
+            if str(opts.get(k, "")).isdigit():
+                spec[k] = int(opts[k])
+    configured = (ctx.top.get("volumes") or {}).get(key)
+    if isinstance(configured, str):
+        configured = {"ephemeral": True} if configured == "ephemeral" else {"file_system_id": configured}
+    spec.update(configured or {})
+    if key in (ctx.options.efs or {}):
+        spec["file_system_id"] = ctx.options.efs[key]
+        spec.pop("ephemeral", None)
+    return spec
