@@ -1,6 +1,7 @@
 """Phase 5, schema validation: located, plain-word errors (compose/validate.py, messages.py)."""
 from __future__ import annotations
 
+import functools
 import textwrap
 from pathlib import Path
 
@@ -94,7 +95,8 @@ def test_type_error_in_plain_words():
             ports:
               - [80]
         """) == ["compose.yaml:6:9: services.web.ports[0]: error: "
-                 "must be a number, a string or a mapping, not a list"]
+                 "must be a number, a string or a mapping, not a list "
+                 '(e.g. "8080:80", or {target: 80, published: "8080"})']
 
 
 def test_type_error_for_a_scalar_names_the_value():
@@ -114,7 +116,8 @@ def test_empty_service_says_it_is_empty():
     assert run("""
         services:
           web:
-        """) == ["compose.yaml:3:3: services.web: error: must be a mapping, but it is empty"]
+        """) == ["compose.yaml:3:3: services.web: error: must be a mapping, but it is empty "
+                 "(a service is a mapping with at least 'image:' or 'build:')"]
 
 
 def test_one_of_is_reduced_to_the_branch_matching_the_value():
@@ -139,7 +142,7 @@ def test_one_of_with_no_fitting_branch_lists_the_accepted_types():
             image: nginx
             command: {run: server}
         """) == ["compose.yaml:5:14: services.web.command: error: must be a string or a list, "
-                 "not a mapping"]
+                 'not a mapping (use a string, or a list such as ["npm", "start"])']
 
 
 def test_missing_required_key_inside_a_one_of_branch():
@@ -160,6 +163,19 @@ def test_enum_lists_the_allowed_values():
             cgroup: shared
         """) == ["compose.yaml:5:13: services.web.cgroup: error: must be one of: host, private, "
                  "not 'shared'"]
+
+
+def test_restart_policy_values_the_schema_leaves_open():
+    assert run("""
+        services:
+          web:
+            image: nginx
+            restart: sometimes
+          ok1: {image: nginx, restart: "no"}
+          ok2: {image: nginx, restart: "on-failure:3"}
+          ok3: {image: nginx, restart: unless-stopped}
+        """) == ["compose.yaml:5:14: services.web.restart: error: must be one of: no, always, "
+                 "on-failure, on-failure:<max retries>, unless-stopped, not 'sometimes'"]
 
 
 def test_pattern_is_said_in_words():
@@ -309,7 +325,8 @@ def test_error_inside_override_is_located():
               - 80
               - [81]
         """) == ["compose.yaml:7:9: services.web.ports[1]: error: "
-                 "must be a number, a string or a mapping, not a list"]
+                 "must be a number, a string or a mapping, not a list "
+                 '(e.g. "8080:80", or {target: 80, published: "8080"})']
 
 
 def test_error_inside_reset_mapping_is_located():
@@ -446,6 +463,8 @@ def test_golden(case, update_golden):
 EXPECTED_INVALID = {
     # a compose-go test fixture: an intentionally empty service (`nil:`), null per the schema
     "real/compose-go-extends/base.yaml": "services.nil: error: must be a mapping, but it is empty",
+    # read raw here, without interpolation: `restart: ${VARIABLE}` is not a restart policy
+    "real/compose-go-using-variables.yaml": "services.foo.restart: error: must be one of",
     # docker-compose's own tests of the version-1 format (services at the top level)
     **{f"real/docker-compose-v1-extends/{name}": "legacy Compose file format (version 1)"
        for name in ("common-env-labels-ulimits.yml", "common.yml", "docker-compose.yml",
@@ -475,8 +494,7 @@ def test_corpus_validates_except_known_cases():
 
 
 def test_fast_check_agrees_with_jsonschema_on_corpus():
-    validator = Draft7Validator(compose_schema())
-    check = fastschema.compile_schema(compose_schema())
+    check, validator = compiled_both()
     for path in corpus_files():
         doc = to_plain(read_yaml_file(str(path)))
         assert check(doc) == validator.is_valid(doc), path
@@ -558,8 +576,13 @@ def test_fuzz_only_user_errors(doc):
 @given(documents)
 def test_fuzz_fast_check_agrees_with_jsonschema(doc):
     plain = to_plain(doc)
-    check = fastschema.compile_schema(compose_schema())
-    assert check(plain) == Draft7Validator(compose_schema()).is_valid(plain)
+    check, validator = compiled_both()
+    assert check(plain) == validator.is_valid(plain)
+
+
+@functools.lru_cache(maxsize=1)
+def compiled_both():
+    return fastschema.compile_schema(compose_schema()), Draft7Validator(compose_schema())
 
 
 def test_wrappers_are_unwrapped_in_plain_copies():

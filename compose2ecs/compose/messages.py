@@ -181,14 +181,45 @@ def render(err: ValidationError, root_path: tuple = ()) -> list:
 
 
 def _type(err, path, root):
-    return [Message(path, f"must be {type_words(err.validator_value)}{_not(err.instance)}")]
+    return [Message(path, f"must be {type_words(err.validator_value)}{_not(err.instance)}",
+                    type_hint(root + path))]
 
 
 def _one_of(err, path, root):
     if not err.context:
         return [Message(path, "matches more than one of the allowed forms",
                         "make the value unambiguous")]
-    return [Message(path, f"must be {type_words(expected_types(err))}{_not(err.instance)}")]
+    return [Message(path, f"must be {type_words(expected_types(err))}{_not(err.instance)}",
+                    type_hint(root + path))]
+
+
+# How to write the keys people most often get the shape of wrong, by key (or parent.key).
+TYPE_HINTS = {
+    "ports": 'e.g. "8080:80", or {target: 80, published: "8080"}',
+    "expose": 'e.g. "8080" or 8080',
+    "volumes": 'e.g. "./data:/data:ro", or {type: bind, source: ./data, target: /data}',
+    "environment": 'use a mapping KEY: value, or a list of "KEY=value" strings',
+    "labels": 'use a mapping key: value, or a list of "key=value" strings',
+    "command": 'use a string, or a list such as ["npm", "start"]',
+    "entrypoint": 'use a string, or a list such as ["/docker-entrypoint.sh"]',
+    "healthcheck.test": 'e.g. ["CMD", "curl", "-f", "http://localhost"] or a shell string',
+    "depends_on": "use a list of service names, or a mapping of name: {condition: ...}",
+    "env_file": "use a path, or a list of paths / {path: ..., required: false}",
+    "networks": "use a list of network names, or a mapping of name: {aliases: [...]}",
+}
+
+
+def type_hint(full: tuple) -> str:
+    """A how-to-write-it hint for a value at ``full`` (list indexes ignored), or ''."""
+    keys = [p for p in full if isinstance(p, str)]
+    while full and isinstance(full[-1], int):
+        full = full[:-1]
+    if len(full) == 2 and full[0] == "services":
+        return "a service is a mapping with at least 'image:' or 'build:'"
+    if not full or not isinstance(full[-1], str) or len(keys) < 3 \
+            or any(k.startswith("x-") for k in keys):  # extensions have their own schemas
+        return ""
+    return TYPE_HINTS.get(".".join(keys[-2:])) or TYPE_HINTS.get(keys[-1], "")
 
 
 def _enum(err, path, root):

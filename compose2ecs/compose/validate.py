@@ -98,6 +98,7 @@ def validate_document(data: Any, filename: str) -> list:
             errors: list = []
         else:
             errors = _detailed(checker, _failing_services(checker, doc), root, (), filename)
+        errors = _merge(errors, _service_value_rules(root, doc, filename))
     except RecursionError:
         raise UserError.at(Location(filename), "the document is nested too deeply",
                            "check for runaway indentation") from None
@@ -159,6 +160,34 @@ def _legacy_services(root: dict) -> list:
             and isinstance(_unwrap(v), dict) and any(m in _unwrap(v) for m in SERVICE_MARKERS)]
 
 
+# --- rules the spec states in words but its schema leaves open -------------------------
+
+# Service values the spec text enumerates while the JSON schema accepts any string; the
+# engine would reject the others at deploy time, so say it at load time.
+SERVICE_VALUE_RULES = {
+    "restart": (re.compile(r"(no|always|unless-stopped|on-failure(:[0-9]+)?)\Z"),
+                "must be one of: no, always, on-failure, on-failure:<max retries>, "
+                "unless-stopped"),
+}
+
+
+def _service_value_rules(root: Any, doc: dict, filename: str) -> list:
+    services = doc.get("services")
+    found: list = []
+    for name, body in services.items() if isinstance(services, dict) else ():
+        for key, (rule, words) in SERVICE_VALUE_RULES.items():
+            value = body.get(key) if isinstance(body, dict) else None
+            if isinstance(value, str) and not rule.match(value):
+                where = _locate(root, ("services", name, key), (), filename)
+                found.append(diagnostic(where, f"{words}, not {value!r}"))
+    return found
+
+
+def _merge(*groups: list) -> list:
+    unique = {(f.location, f.message): f for group in groups for f in group}
+    return sorted(unique.values(), key=_most_specific_first)
+
+
 # --- detailed errors --------------------------------------------------------------------
 
 def _failing_services(checker: _Checker, doc: dict) -> dict:
@@ -177,15 +206,14 @@ def _failing_services(checker: _Checker, doc: dict) -> dict:
 def _detailed(checker: _Checker, doc: Any, original: Any, root_path: tuple,
               filename: str) -> list:
     found = [leaf for err in checker.validator.iter_errors(doc) for leaf in leaves(err)]
-    findings = {}
+    findings = []
     for leaf in _drop_shadowed(found):
         for msg in render(leaf, root_path):
             where = _locate(original, msg.path, root_path, filename)
             if msg.key is not None:
                 where = _key_location(original, msg.path, msg.key, where)
-            finding = diagnostic(where, msg.text, msg.hint)
-            findings.setdefault((where, msg.text), finding)
-    return sorted(findings.values(), key=_most_specific_first)
+            findings.append(diagnostic(where, msg.text, msg.hint))
+    return _merge(findings)
 
 
 def _drop_shadowed(errors: list) -> list:
