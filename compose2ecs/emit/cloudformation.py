@@ -18,7 +18,7 @@ from typing import Union
 
 from ..ecs.model import EcsProject
 from .cfn import autoscaling, efs, iam, loadbalancer, network, overlay, parameters, secrets, services, split
-from .cfn.context import Builder, getatt
+from .cfn.context import Builder, getatt, pascal
 from .cfn.split import TemplateSet
 from .cfn.taskdefs import add_task_definition
 from .cfn.yaml_out import dump
@@ -109,21 +109,26 @@ def _add_security_groups(b: Builder) -> None:
 def _add_placeholders(b: Builder) -> None:
     """Placeholders still present anywhere become parameters, then references to them."""
     values = {p.value for p in b.ecs.placeholders}
-    present = {v for v in values if v and _mentions(b.resources, v)}
-    table = parameters.add_placeholder_parameters(b, skip=values - present)
+    text = "\x00".join(_strings(b.resources))
+    present = {v for v in values if v and v in text}
+    names = {c.image: pascal(c.name) + "Image" for td in b.ecs.task_definitions for c in td.containers}
+    table = parameters.add_placeholder_parameters(b, skip=values - present, names=names)
     if table:
         b.resources = parameters.substitute_strings(b.resources, table)
         b.outputs = parameters.substitute_strings(b.outputs, table)
 
 
-def _mentions(value, text: str) -> bool:
+def _strings(value, out=None) -> list:
+    out = [] if out is None else out
     if isinstance(value, str):
-        return text in value
-    if isinstance(value, dict):
-        return any(_mentions(v, text) for v in value.values())
-    if isinstance(value, list):
-        return any(_mentions(v, text) for v in value)
-    return False
+        out.append(value)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _strings(item, out)
+    elif isinstance(value, list):
+        for item in value:
+            _strings(item, out)
+    return out
 
 
 def assemble(ecs: EcsProject, with_parameters_defaults: bool = True) -> dict:

@@ -35,7 +35,8 @@ def sub(text: str) -> dict:
 def pascal(name: str) -> str:
     """``my-app_db.1`` → ``MyAppDb1``: the readable part of a logical ID."""
     parts = [p for p in re.split(r"[^A-Za-z0-9]+", str(name)) if p]
-    text = "".join(p[:1].upper() + p[1:] for p in parts)
+    # ALL-CAPS words (placeholders like IMAGE_URI) read better as Image, Uri.
+    text = "".join((p.capitalize() if p.isupper() else p[:1].upper() + p[1:]) for p in parts)
     return text or "X"
 
 

@@ -37,8 +37,11 @@ def rule(port, protocol: str, description: str, **source) -> dict:
 
 
 def memberships(b: Builder) -> dict:
-    """{ECS service: [compose networks whose membership group it carries]} and overflow."""
+    """{ECS service: [compose networks it is on with at least one peer]} (sorted; cached)."""
+    if "memberships" in b.refs:
+        return b.refs["memberships"]
     members: dict = {}
+    b.refs["memberships"] = members
     for network, services in sorted(b.ecs.networks):
         if len(set(services)) < 2:
             continue  # nobody to talk to

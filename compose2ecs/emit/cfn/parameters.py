@@ -53,19 +53,21 @@ def add_subnet_count(b: Builder) -> None:
             if n < MAX_SUBNETS else {"Fn::Equals": [ref("SubnetCount"), str(MAX_SUBNETS)]}
 
 
-def add_placeholder_parameters(b: Builder, skip=frozenset()) -> dict:
-    """One String parameter per placeholder; returns {placeholder value: parameter name}."""
-    names = {}
+def add_placeholder_parameters(b: Builder, skip=frozenset(), names=None) -> dict:
+    """One String parameter per placeholder; returns {placeholder value: parameter name}.
+
+    ``names`` suggests readable names (e.g. ``WebImage`` for an image placeholder)."""
+    suggested, table = names or {}, {}
     for ph in sorted(b.ecs.placeholders, key=lambda p: p.value):
-        if ph.value in skip or ph.value in names:
+        if ph.value in skip or ph.value in table:
             continue
-        name = b.pid(("placeholder", ph.value), pascal(ph.value))
+        name = b.pid(("placeholder", ph.value), suggested.get(ph.value) or pascal(ph.value))
         spec: dict = {"Type": "String", "Description": f"{ph.what} ({ph.how})"[:4000]}
         if b.with_defaults:
             spec["Default"] = ph.value
         b.parameter(name, spec)
-        names[ph.value] = name
-    return names
+        table[ph.value] = name
+    return table
 
 
 def substitute_strings(value: Any, table: dict) -> Any:
