@@ -160,6 +160,14 @@ def test_extra_hosts_forms():
     assert hosts == {"a": "1.2.3.4", "b": "5.6.7.8", "c": "::1", "d": "::2", "e": ["1", "2"]}
 
 
+def test_extra_host_without_ip_is_a_located_error():
+    with pytest.raises(UserError) as err:
+        canon('services:\n  s:\n    image: x\n    extra_hosts: ["a=1", "b"]\n')
+    [diag] = err.value.diagnostics
+    assert diag.location.key_path == ("services", "s", "extra_hosts", 1)
+    assert "no IP address" in diag.message
+
+
 def test_list_entry_without_name_is_an_error():
     with pytest.raises(UserError, match="no name"):
         canon('services:\n  s:\n    image: x\n    environment: ["=1"]\n')

@@ -90,17 +90,20 @@ def canonical_extra_hosts(value: Any, at: Location, path: tuple, ctx: Ctx) -> An
     if not isinstance(value, list):
         return _mapping(value, at, path, ctx, "", convert=_host_value)
     out = new_dict(getattr(value, "at", at), ())
-    for host, ip, loc in _list_to_pairs(value, at, path, ctx, "", _split_host):
-        if host in out:
+    for i, item, loc in list_items(value, at):
+        host, ip = _split_host(item) if isinstance(item, str) else ("", None)
+        if not host:
+            ctx.error(loc, path + (i,), f"extra host {item!r} has no host name",
+                      'write it as "host=1.2.3.4"')
+        elif not ip:
+            ctx.error(loc, path + (i,), f"extra host {item!r} has no IP address",
+                      'write it as "host=1.2.3.4"')
+        elif host in out:
             previous = out[host] if isinstance(out[host], list) else [out[host]]
             out[host] = previous + [ip]
         else:
             out[host] = ip
             out.locs[host] = loc
-    for host, ip in out.items():
-        if ip == "":
-            ctx.error(out.loc(host), path, f"extra host {host!r} has no IP address",
-                      'write it as "host=1.2.3.4"')
     return out
 
 
