@@ -1,0 +1,66 @@
+"""Every corpus project converts without a traceback, every task definition passes the oracle,
+and every finding names its key, its service (when about one) and its location."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from compose2ecs.ecs.lower import LowerOptions, lower
+from compose2ecs.emit.taskdef import task_definition_dict
+from compose2ecs.errors import UserError
+from compose2ecs.pipeline import InputOptions, load_inputs
+from tests.conftest import CORPUS, corpus_dir
+from tests.oracle import task_definition_problems
+
+NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
+
+
+def corpus_projects() -> list:
+    """(id, compose file) for every corpus project: directories with a default file, loose YAML files."""
+    if not CORPUS.exists():
+        return []
+    out = []
+    for path in sorted(CORPUS.rglob("*")):
+        if path.is_dir():
+            found = next((path / n for n in NAMES if (path / n).exists()), None)
+            if found:
+                out.append(found)
+        elif path.suffix in (".yaml", ".yml") and path.parent.name == "real":
+            out.append(path)
+    return out
+
+
+PROJECTS = corpus_projects()
+
+
+def convert(path: Path):
+    loaded = load_inputs(InputOptions(files=(str(path),), cwd=str(path.parent)), {})
+    return loaded.project, lower(loaded.project, LowerOptions(), {})
+
+
+@pytest.mark.parametrize("path", PROJECTS, ids=[str(p.relative_to(CORPUS)) for p in PROJECTS])
+def test_corpus_project_lowers(path):
+    corpus_dir()
+    try:
+        project, ecs = convert(path)
+    except UserError as err:  # invalid input is reported, never a traceback
+        assert err.diagnostics and all(d.location.file for d in err.diagnostics), str(err)
+        return
+    assert ecs.task_definitions
+    for td in ecs.task_definitions:
+        document = task_definition_dict(td)
+        assert task_definition_problems(document) == [], td.family
+        json.dumps(document)
+    for finding in ecs.findings:
+        loc = finding.location
+        assert loc.file, str(finding)
+        if finding.service:
+            assert loc.key_path[:2] == ("services", finding.service), str(finding)
+            assert len(loc.key_path) >= 2, str(finding)
+
+
+def test_corpus_is_found():
+    corpus_dir()
+    assert len(PROJECTS) >= 20
