@@ -310,6 +310,12 @@ def test_version_key_is_an_info_finding():
     assert findings[0].severity == Severity.INFO
 
 
+def test_unquoted_version_number_explains_the_fix():
+    assert run("version: 3.8\nservices:\n  web:\n    image: nginx\n") == [
+        "compose.yaml:1:10: version: error: must be a string, not the number 3.8 "
+        '(the key is obsolete: remove it (or quote the value, e.g. "3.8"))']
+
+
 def test_include_without_services_is_valid():
     assert run("include:\n  - ./other.yaml\n") == []
 
@@ -539,7 +545,7 @@ def test_fast_check_agrees_with_jsonschema_on_mutated_corpus_services():
                 mutated = _replaced(body, leaf, new)
                 assert check(mutated) == validator.is_valid(mutated), (path, leaf, new)
                 compared += 1
-    assert compared > 1000
+    assert compared > 1000, compared
 
 
 # --- fuzzing ---------------------------------------------------------------------------------

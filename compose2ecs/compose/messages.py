@@ -16,6 +16,7 @@ from typing import Any
 
 from jsonschema.exceptions import ValidationError
 
+from ..errors import format_key_path
 from .fastschema import freeze
 
 
@@ -216,6 +217,8 @@ def type_hint(full: tuple) -> str:
         full = full[:-1]
     if len(full) == 2 and full[0] == "services":
         return "a service is a mapping with at least 'image:' or 'build:'"
+    if full == ("version",):
+        return "the key is obsolete: remove it (or quote the value, e.g. \"3.8\")"
     if not full or not isinstance(full[-1], str) or len(keys) < 3 \
             or any(k.startswith("x-") for k in keys):  # extensions have their own schemas
         return ""
@@ -223,7 +226,7 @@ def type_hint(full: tuple) -> str:
 
 
 def _enum(err, path, root):
-    allowed = ", ".join(str(show(v)).strip("'") for v in err.validator_value)
+    allowed = ", ".join(v if isinstance(v, str) else show(v) for v in err.validator_value)
     return [Message(path, f"must be one of: {allowed}, not {show(err.instance)}")]
 
 
@@ -307,7 +310,7 @@ def _unknown_key_hint(key, value, full, known, patterns) -> str:
     if not full and isinstance(value, dict) and any(m in value for m in SERVICE_MARKERS):
         return "it looks like a service: move it under the top-level 'services:' key"
     hint = ""
-    if len(known) <= 12:
+    if known and len(known) <= 12:
         hint = "allowed keys: " + ", ".join(known)
     if "^x-" in patterns:
         hint += ("; " if hint else "") + "custom keys must start with 'x-'"
@@ -337,7 +340,6 @@ _RENDERERS: dict = {
 
 def plain_message(error: ValidationError) -> str:
     """The first problem behind ``error`` in plain words (sub-path prefixed when deeper)."""
-    from ..errors import format_key_path
     base = len(error.absolute_path)
     for leaf in leaves(error):
         for msg in render(leaf):

@@ -21,7 +21,6 @@ from importlib import resources
 from typing import Any, Optional
 
 from jsonschema import Draft7Validator
-from jsonschema.exceptions import ValidationError
 from jsonschema.validators import validator_for
 
 from ..errors import Finding, Location, Severity, UserError, diagnostic
