@@ -84,7 +84,9 @@ def _events(logs, source: LogSource, start_ms: Optional[int]) -> list:
     try:
         with aws_errors(f"log group {source.group}"):
             pages = logs.get_paginator("filter_log_events").paginate(**kwargs)
-            events = [e for page in pages for e in page.get("events", [])]
+            # filter again: some emulators ignore logStreamNamePrefix
+            events = [e for page in pages for e in page.get("events", [])
+                      if e.get("logStreamName", "").startswith(source.stream_prefix)]
     except AwsError as error:
         if error.code == "ResourceNotFoundException":
             return []  # no group yet: nothing was logged
