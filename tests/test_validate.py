@@ -313,7 +313,7 @@ def test_version_key_is_an_info_finding():
 def test_unquoted_version_number_explains_the_fix():
     assert run("version: 3.8\nservices:\n  web:\n    image: nginx\n") == [
         "compose.yaml:1:10: version: error: must be a string, not the number 3.8 "
-        '(the key is obsolete: remove it (or quote the value, e.g. "3.8"))']
+        '(the key is obsolete: remove it, or quote the value as in "3.8")']
 
 
 def test_include_without_services_is_valid():

@@ -218,7 +218,7 @@ def type_hint(full: tuple) -> str:
     if len(full) == 2 and full[0] == "services":
         return "a service is a mapping with at least 'image:' or 'build:'"
     if full == ("version",):
-        return "the key is obsolete: remove it (or quote the value, e.g. \"3.8\")"
+        return "the key is obsolete: remove it, or quote the value as in \"3.8\""
     if not full or not isinstance(full[-1], str) or len(keys) < 3 \
             or any(k.startswith("x-") for k in keys):  # extensions have their own schemas
         return ""
