@@ -20,7 +20,13 @@ SECTION_ORDER = ("services", "networks", "volumes", "secrets", "configs")
 DROPPED_KEYS = frozenset(("version", "name", "include"))
 
 
-class _ConfigDumper(yaml.SafeDumper):
+try:  # libyaml's emitter is several times faster; representers stay in Python either way
+    _BaseDumper = yaml.CSafeDumper
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _BaseDumper = yaml.SafeDumper
+
+
+class _ConfigDumper(_BaseDumper):
     """SafeDumper that also quotes strings the YAML 1.2 core schema would not read as str."""
 
     def ignore_aliases(self, data: Any) -> bool:  # never emit &anchors/*aliases
