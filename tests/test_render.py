@@ -110,3 +110,21 @@ def test_corpus_output_validates_and_round_trips():
             assert not errors, f"{path}: {errors[:3]}"
         checked += 1
     assert checked >= 40
+
+
+def test_pure_python_emitter_gives_the_same_bytes():
+    """Goldens must not depend on whether PyYAML was built with libyaml."""
+    import yaml
+
+    from compose2ecs.compose import render
+
+    class Pure(yaml.SafeDumper):
+        def ignore_aliases(self, data):
+            return True
+
+    Pure.add_representer(str, render._represent_str)
+    for case in GOOD_CASES:
+        doc = canonicalise(read_yaml_file(str(case / "compose.yaml")), BASE, home=HOME)
+        pure = yaml.dump(config_dict(doc, "p"), Dumper=Pure, sort_keys=False,
+                         default_flow_style=False, allow_unicode=True, width=10_000)
+        assert render_config(doc, "p") == pure, case.name
