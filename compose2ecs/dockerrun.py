@@ -193,6 +193,9 @@ def _resolve_references(service: LDict, containers: dict) -> None:
         service["network_mode"] = "service:" + containers[mode[len("container:"):]]
 
 
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml: same output, ~10x faster
+
+
 def render_compose(doc) -> str:
     """A compose YAML document (current spec: no ``version:``, no ``name:``) for
     ``convert --format compose``. Deterministic: ``image`` first, then keys sorted."""
@@ -201,8 +204,8 @@ def render_compose(doc) -> str:
     for kind in ("networks", "volumes"):
         if data.get(kind):
             out[kind] = {k: _ordered(v) for k, v in sorted(data[kind].items())}
-    return yaml.safe_dump(out, sort_keys=False, default_flow_style=False, allow_unicode=True,
-                          width=1 << 16)
+    return yaml.dump(out, Dumper=_Dumper, sort_keys=False, default_flow_style=False,
+                     allow_unicode=True, width=1 << 16)
 
 
 def _ordered(value):

@@ -29,6 +29,8 @@ SEPARATORS = ("&&", "||", ";", "|", "&", "\n")
 _PLACEHOLDER = re.compile(r"<[A-Za-z0-9_][^<>\s'\"|;&]*>")
 _REDIRECT = re.compile(r"(>>|>\||<<<|<<|<>|>|<)(&(?:\d+|-))?")
 _SUBST_PWD = re.compile(r"\s*pwd\s*")
+_PLAIN = re.compile(r"[^\s\\'\"$`<>;|&]+")  # a run of characters with no shell meaning
+_PLAIN_DQ = re.compile(r'[^"\\$`]+')  # the same inside double quotes
 
 
 @dataclass(slots=True)
@@ -92,6 +94,17 @@ class _Splitter:
         self.word.text += ch
         self.word.offsets.append(offset)
 
+    def add_run(self, chunk: str, offset: int, literal: bool = False) -> None:
+        """Add several characters at once (the common case; keeps long texts fast)."""
+        if self.word is None:
+            self.word = Word(start=offset)
+        word = self.word
+        if literal and "$" in chunk:
+            base = len(word.text)
+            word.literal.update(base + k for k, ch in enumerate(chunk) if ch == "$")
+        word.text += chunk
+        word.offsets.extend(range(offset, offset + len(chunk)))
+
     def touch(self, offset: int) -> None:
         """Start a word even if it stays empty (``""`` is a word)."""
         if self.word is None:
@@ -132,8 +145,10 @@ class _Splitter:
                 self.op(kind, self.i)
                 self.i += len(kind)
             else:
-                self.add(ch, self.i)
-                self.i += 1
+                match = _PLAIN.match(text, self.i)
+                chunk = match.group(0) if match else ch
+                self.add_run(chunk, self.i)
+                self.i += len(chunk)
         self.end_word()
         return self.tokens
 
@@ -156,8 +171,7 @@ class _Splitter:
             self.fail(start, "unbalanced single quote: no closing ' before the end of the text",
                       "close the quote, or escape it as \\'")
         self.touch(start)
-        for k in range(start + 1, end):
-            self.add(self.text[k], k, literal_dollar=True)
+        self.add_run(self.text[start + 1:end], start + 1, literal=True)
         self.i = end + 1
 
     def double_quoted(self) -> None:
@@ -176,8 +190,10 @@ class _Splitter:
             elif ch in "$`" and self.substitution(quoted=True):
                 continue
             else:
-                self.add(ch, self.i)
-                self.i += 1
+                match = _PLAIN_DQ.match(text, self.i)
+                chunk = match.group(0) if match else ch
+                self.add_run(chunk, self.i)
+                self.i += len(chunk)
         self.fail(start, 'unbalanced double quote: no closing " before the end of the text',
                   'close the quote, or escape it as \\"')
 
