@@ -7,6 +7,8 @@ Security groups chain internet → load balancer → service only.
 """
 from __future__ import annotations
 
+import re
+
 from .context import Builder, getatt, ref, sub
 from .network import WORLD, rule
 
@@ -80,13 +82,39 @@ def _add_target_group(b: Builder, svc, t) -> None:
     if props["Protocol"] == "TLS":
         props["Protocol"] = "TCP"  # TLS terminates at the listener
     if not network:
-        props.update({"HealthCheckPath": t.health_check_path or "/", "Matcher": {"HttpCode": "200-399"}})
+        path = t.health_check_path or healthcheck_path(b, svc, t) or "/"
+        props.update({"HealthCheckPath": path, "Matcher": {"HttpCode": "200-399"}})
     elif props["Protocol"] == "UDP":
         props["HealthCheckProtocol"] = "TCP"  # UDP targets need a TCP health check port
-    rid = b.resource(b.sid(svc.name, f"Port{t.container_port}Listener{t.listener_port}TargetGroup"),
+    rid = b.resource(b.sid(svc.name, _target_name(t) + "TargetGroup"),
                      "AWS::ElasticLoadBalancingV2::TargetGroup", props, owner=svc.name,
                      description=f"Tasks of {svc.name} on port {t.container_port}")
     b.refs[("tg", svc.name, t.container_port, t.listener_port)] = rid
+
+
+def _target_name(t) -> str:
+    same = t.container_port == t.listener_port
+    return f"Port{t.container_port}" + ("" if same else f"Listener{t.listener_port}")
+
+
+HTTP_URL = re.compile(r"https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0)(?::(\d+))?(/[^\s'\"]*)?")
+
+
+def healthcheck_path(b: Builder, svc, t):
+    """The path of an HTTP compose healthcheck (curl/wget http://localhost:PORT/path) on the
+    target's port, so the load balancer checks what the compose file already checks."""
+    try:
+        td = b.ecs.task_definition(svc.task_definition)
+    except KeyError:
+        return None
+    for c in td.containers:
+        if c.name != t.container_name or c.health_check is None:
+            continue
+        for match in HTTP_URL.finditer(" ".join(c.health_check.command)):
+            port = int(match.group(1)) if match.group(1) else 80
+            if port == t.container_port:
+                return match.group(2) or "/"
+    return None
 
 
 def _forward(b: Builder, svc, t) -> list:
@@ -144,7 +172,7 @@ def _add_rules(b: Builder, listener: str, routed: list) -> None:
             conditions.append({"Field": "path-pattern", "PathPatternConfig": {"Values": paths}})
         if not conditions:  # a second plain target on a shared port can only be reached by priority
             conditions.append({"Field": "path-pattern", "PathPatternConfig": {"Values": ["/*"]}})
-        rid = b.resource(b.sid(svc.name, f"Port{t.container_port}Listener{t.listener_port}Rule"),
+        rid = b.resource(b.sid(svc.name, _target_name(t) + "Rule"),
                          "AWS::ElasticLoadBalancingV2::ListenerRule",
                          {"ListenerArn": ref(listener), "Priority": priority,
                           "Conditions": conditions, "Actions": _forward(b, svc, t)},

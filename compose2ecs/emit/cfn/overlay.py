@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from ...compose.source import locate, plain
-from ...errors import UserError, diagnostic
+from ...errors import Location, UserError, diagnostic
 from .parameters import used_references
 
 KEYS = ("cloudformation", "x-aws-cloudformation")
@@ -61,7 +61,10 @@ def apply(template: dict, ecs) -> dict:
     merged = merge(template, overlay)
     problems = validate(merged)
     if problems:
-        raise UserError([diagnostic(locate(overlay, path).with_path(("x-ecs", key) + tuple(path)),
+        # The overlay may have lost its positions on the way; the compose file still helps.
+        fallback = next((s.at for s in ecs.services if s.at.file), Location())
+        fallback = Location(fallback.file)
+        raise UserError([diagnostic(locate(overlay, path, fallback).with_path(("x-ecs", key) + tuple(path)),
                                     f"CloudFormation overlay: {message}", hint)
                          for path, message, hint in problems])
     return merged

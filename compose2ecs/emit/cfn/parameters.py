@@ -28,8 +28,10 @@ def add_base_parameters(b: Builder) -> None:
     if defaults and ecs.subnets:
         subnets["Default"] = ",".join(ecs.subnets)
     b.parameter(b.pid("param:Subnets", "Subnets"), subnets)
+    public = dict(ecs.extensions).get("assign_public_ip")
     b.parameter(b.pid("param:AssignPublicIp", "AssignPublicIp"), {
-        "Type": "String", "AllowedValues": ["ENABLED", "DISABLED"], "Default": "ENABLED",
+        "Type": "String", "AllowedValues": ["ENABLED", "DISABLED"],
+        "Default": "DISABLED" if public is False else "ENABLED",
         "Description": "ENABLED lets tasks in public subnets pull images from Docker Hub (as the ECS "
                        "console's first deployment does); DISABLED needs a NAT gateway or VPC endpoints"})
     existing = ecs.cluster.name if ecs.cluster.existing else ""

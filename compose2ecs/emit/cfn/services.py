@@ -54,6 +54,11 @@ def add_namespace(b: Builder) -> None:
     """The project's Cloud Map HTTP namespace for Service Connect (no Route 53 zone needed)."""
     if not uses_service_connect(b):
         return
+    existing = dict(b.ecs.extensions).get("service_connect_namespace")
+    if existing:  # x-ecs service_connect.namespace: join a namespace that already exists
+        b.refs["namespace"] = None
+        b.refs["namespace-value"] = existing
+        return
     b.parameter(b.pid("param:NamespaceName", "NamespaceName"), {
         "Type": "String", "Default": b.ecs.name, "AllowedPattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,1023}$",
         "Description": "Cloud Map namespace for Service Connect (unique per account and Region; "
@@ -64,10 +69,11 @@ def add_namespace(b: Builder) -> None:
                 "Tags": b.tags()},
                description="Service-to-service names: each compose service is reachable under its compose name")
     b.refs["namespace"] = rid
+    b.refs["namespace-value"] = getatt(rid, "Arn")
 
 
 def service_connect(b: Builder, service) -> dict:
-    config: dict = {"Enabled": True, "Namespace": getatt(b.refs["namespace"], "Arn")}
+    config: dict = {"Enabled": True, "Namespace": b.refs["namespace-value"]}
     if service.service_connect:
         config["Services"] = [
             {"PortName": e.port_name, "DiscoveryName": e.discovery_name,
