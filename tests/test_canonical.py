@@ -209,6 +209,11 @@ def test_list_entry_without_name_is_an_error():
       {"source": "/dev/b", "target": "/dev/c", "permissions": "r"}]),
     ("gpus", "all", [{"count": "all"}]),
     ("cap_add", "[NET_ADMIN]", ["NET_ADMIN"]),
+    ("post_start", "[{command: echo 'a b', user: root}]",
+     [{"command": ["echo", "a b"], "user": "root"}]),
+    ("develop", "{watch: [{path: [./a, /b], action: sync, target: /app}]}",
+     {"watch": [{"path": "/project/a", "action": "sync", "target": "/app"},
+                {"path": "/b", "action": "sync", "target": "/app"}]}),
 ])
 def test_service_key_long_forms(key, value, expected):
     assert one_key(key, value) == expected

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from .build_base import (Builder, extensions, freeze, mapping_of, optional_strings, pairs,
-                         parse_int, strings)
+                         strings)
 from .canonical_base import go_string
 from .model import (Build, Dependency, FileReference, Healthcheck, Logging, Port,
                     ServiceNetwork, Ulimit, VolumeMount)
@@ -173,4 +173,4 @@ def build_build(b: Builder, value: Any, path: tuple, working_dir: str) -> Option
 
 __all__ = ["build_ports", "build_volumes", "build_file_refs", "build_depends_on",
            "build_healthcheck", "build_logging", "build_ulimits", "build_networks",
-           "build_build", "parse_int"]
+           "build_build"]

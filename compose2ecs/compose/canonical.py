@@ -15,11 +15,13 @@ from typing import Any, Optional
 
 from .. import units
 from ..errors import Location, UserError
-from .canonical_base import (Canonicaliser, Ctx, absolute, as_int, at_of, copy_dict,
+from .canonical_base import (Canonicaliser, Ctx, absolute, at_of, copy_dict,
                              default_home, dict_items, go_string, is_remote, list_items,
                              loc_of, new_dict, new_list, through_wrappers)
 from .canonical_maps import (canonical_additional_contexts, canonical_environment,
                              canonical_extra_hosts, canonical_labels, canonical_sysctls)
+from .canonical_misc import (canonical_develop, canonical_devices, canonical_gpus,
+                             canonical_hooks, canonical_ulimits)
 from .canonical_ports import canonical_expose, canonical_ports
 from .canonical_volumes import canonical_volumes
 from .source import LDict, Override, Reset
@@ -134,54 +136,6 @@ def _file_refs(value: Any, at: Location, path: tuple, ctx: Ctx) -> Any:
     return new_list(at_of(value, at), items)
 
 
-def _ulimit(value: Any, at: Location, path: tuple, ctx: Ctx) -> Any:
-    if isinstance(value, dict):
-        updates = {k: as_int(value[k]) for k in ("soft", "hard") if as_int(value.get(k)) is not None}
-        return copy_dict(value, at, updates)
-    number = as_int(value)
-    if number is None:
-        ctx.error(at, path, f"invalid ulimit {value!r}", "use a number or {soft: n, hard: n}")
-        return value
-    return new_dict(at, [("soft", number, at), ("hard", number, at)])
-
-
-def _ulimits(value: Any, at: Location, path: tuple, ctx: Ctx) -> Any:
-    """``nofile: 65535`` → ``nofile: {soft: 65535, hard: 65535}``."""
-    if not isinstance(value, dict):
-        return value
-    return new_dict(at_of(value, at), ((k, _ulimit(v, loc, path + (k,), ctx), loc)
-                                       for k, v, loc in dict_items(value, at)))
-
-
-def _device(value: Any, at: Location, path: tuple, ctx: Ctx) -> Any:
-    """``/dev/x[:/dev/y[:rwm]]`` → ``{source, target, permissions}`` (compose-go)."""
-    if not isinstance(value, str):
-        return value
-    parts = value.split(":")
-    if len(parts) > 3:
-        ctx.error(at, path, f"confusing device mapping {value!r}", "use the long syntax")
-        return value
-    source = parts[0]
-    target = parts[1] if len(parts) > 1 and parts[1] else source
-    permissions = parts[2] if len(parts) == 3 else "rwm"
-    return new_dict(at, [("source", source, at), ("target", target, at),
-                         ("permissions", permissions, at)])
-
-
-def _devices(value: Any, at: Location, path: tuple, ctx: Ctx) -> Any:
-    if not isinstance(value, list):
-        return value
-    return new_list(at_of(value, at), ((_device(v, loc, path + (i,), ctx), loc)
-                                       for i, v, loc in list_items(value, at)))
-
-
-def _gpus(value: Any, at: Location, path: tuple, ctx: Ctx) -> Any:
-    """``gpus: all`` → ``[{count: all}]``."""
-    if isinstance(value, str):
-        return new_list(at, [(new_dict(at, [("count", value, at)]), at)])
-    return value
-
-
 def _extends(value: Any, at: Location, path: tuple, ctx: Ctx) -> Any:
     """``extends: web`` → ``{service: web}``; ``file`` made absolute (relative to this file)."""
     if isinstance(value, str):
@@ -203,7 +157,7 @@ BUILD_CANONICALISERS: dict = {
     "extra_hosts": canonical_extra_hosts,
     "additional_contexts": canonical_additional_contexts,
     "secrets": _file_refs,
-    "ulimits": _ulimits,
+    "ulimits": canonical_ulimits,
     "tags": _string_list,
     "cache_from": _string_list,
     "cache_to": _string_list,
@@ -238,7 +192,8 @@ SERVICE_CANONICALISERS: dict = {
     "configs": _file_refs,
     "depends_on": _depends_on,
     "deploy": _deploy,
-    "devices": _devices,
+    "develop": canonical_develop,
+    "devices": canonical_devices,
     "dns": _string_list,
     "dns_search": _string_list,
     "entrypoint": _command,
@@ -247,16 +202,18 @@ SERVICE_CANONICALISERS: dict = {
     "expose": canonical_expose,
     "extends": _extends,
     "extra_hosts": canonical_extra_hosts,
-    "gpus": _gpus,
+    "gpus": canonical_gpus,
     "healthcheck": _healthcheck,
     "label_file": _label_file,
     "labels": canonical_labels,
     "networks": _service_networks,
     "ports": canonical_ports,
+    "post_start": canonical_hooks,
+    "pre_stop": canonical_hooks,
     "secrets": _file_refs,
     "sysctls": canonical_sysctls,
     "tmpfs": _string_list,
-    "ulimits": _ulimits,
+    "ulimits": canonical_ulimits,
     "volumes": canonical_volumes,
 }
 
