@@ -194,7 +194,7 @@ def test_list_entry_without_name_is_an_error():
     ("build", "{context: sub, args: [A=1, B]}", {"context": "/project/sub",
                                                  "args": {"A": "1", "B": None}}),
     ("extends", "base", {"service": "base"}),
-    ("extends", "{service: b, file: ../c.yaml}", {"service": "b", "file": "/c.yaml"}),
+    ("extends", "{service: b, file: ../c.yaml}", {"service": "b", "file": "../c.yaml"}),
     ("ulimits", "{nproc: 10, nofile: {soft: '1', hard: 2}}",
      {"nproc": {"soft": 10, "hard": 10}, "nofile": {"soft": 1, "hard": 2}}),
     ("tmpfs", "/run", ["/run"]),

@@ -137,11 +137,10 @@ def _file_refs(value: Any, at: Location, path: tuple, ctx: Ctx) -> Any:
 
 
 def _extends(value: Any, at: Location, path: tuple, ctx: Ctx) -> Any:
-    """``extends: web`` → ``{service: web}``; ``file`` made absolute (relative to this file)."""
+    """``extends: web`` → ``{service: web}``. ``file`` stays as written: it is relative to
+    the file holding it, which may differ from ``base_dir``; the extends phase resolves it."""
     if isinstance(value, str):
         return new_dict(at, [("service", value, at)])
-    if isinstance(value, dict) and isinstance(value.get("file"), str):
-        return copy_dict(value, at, {"file": absolute(value["file"], ctx)})
     return value
 
 
