@@ -174,6 +174,7 @@ def test_restart_policy_values_the_schema_leaves_open():
           ok1: {image: nginx, restart: "no"}
           ok2: {image: nginx, restart: "on-failure:3"}
           ok3: {image: nginx, restart: unless-stopped}
+          unset: {image: nginx, restart: ""}
         """) == ["compose.yaml:5:14: services.web.restart: error: must be one of: no, always, "
                  "on-failure, on-failure:<max retries>, unless-stopped, not 'sometimes'"]
 

@@ -162,9 +162,10 @@ def _legacy_services(root: dict) -> list:
 # --- rules the spec states in words but its schema leaves open -------------------------
 
 # Service values the spec text enumerates while the JSON schema accepts any string; the
-# engine would reject the others at deploy time, so say it at load time.
+# engine would reject the others at deploy time, so say it at load time. An empty string
+# (e.g. an unset ${VAR}) means "not set", as it does for the engine.
 SERVICE_VALUE_RULES = {
-    "restart": (re.compile(r"(no|always|unless-stopped|on-failure(:[0-9]+)?)\Z"),
+    "restart": (re.compile(r"(|no|always|unless-stopped|on-failure(:[0-9]+)?)\Z"),
                 "must be one of: no, always, on-failure, on-failure:<max retries>, "
                 "unless-stopped"),
 }
