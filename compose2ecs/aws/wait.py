@@ -66,9 +66,11 @@ class Waiter:
         pending = dict(sorted(deployments.items()))
         outcomes: dict = {}
         last: dict = {}
+        latest: dict = {}
         while pending:
             for service in self._describe(list(pending)):
                 name = service["serviceName"]
+                latest[name] = service
                 state, reason = judge(service, pending[name])
                 if reason != last.get(name):
                     self.progress.event("service", name, "waiting" if state == PENDING else
@@ -80,7 +82,7 @@ class Waiter:
             if pending and self.clock() >= deadline:
                 for name in pending:
                     outcomes[name] = self._outcome(name, "timeout", f"not stable after {int(timeout)} s",
-                                                   None)
+                                                   latest.get(name))
                 break
             if pending:
                 self.sleep(self.poll_seconds)
