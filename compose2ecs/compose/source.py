@@ -248,6 +248,7 @@ _IMPLICIT_TAGS = frozenset("tag:yaml.org,2002:" + t for t in
                            ("str", "int", "float", "bool", "null", "timestamp", "value"))
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_LEGACY_OCTAL_RE = re.compile(r"[-+]?0[0-7]+\Z")
 _INT_RE = re.compile(r"[-+]?[0-9]+\Z")
 _FLOAT_RE = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
 _SPECIAL_FLOATS = {".inf": float("inf"), "+.inf": float("inf"), "-.inf": float("-inf"),
@@ -261,6 +262,8 @@ def resolve_plain_scalar(text: str):
         return None
     if text in _BOOLS:
         return _BOOLS[text]
+    if _LEGACY_OCTAL_RE.match(text):
+        return int(text, 8)  # go-yaml (Docker Compose) still reads 0440 as octal: file modes
     if _INT_RE.match(text):
         return int(text)
     if text[:2] in ("0o", "0x"):
