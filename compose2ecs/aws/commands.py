@@ -26,7 +26,9 @@ def run_deploy(ecs, clients, progress: Progress, via: str = "api", dry_run: bool
     from .deploy import DeployOptions, deploy, render_result
     from .plan import render_plan
 
-    options = DeployOptions(dry_run=dry_run, wait=wait, timeout=timeout)
+    # Local emulators (--endpoint-url) have no IAM propagation delay to wait out.
+    iam_wait = 0.0 if clients.endpoint_url() else DeployOptions.iam_propagation_seconds
+    options = DeployOptions(dry_run=dry_run, wait=wait, timeout=timeout, iam_propagation_seconds=iam_wait)
     result = deploy(ecs, clients, options, progress, sleep, clock, render, confirm=confirm)
     if dry_run:
         progress.result(result.data(), render_plan(result.plan))

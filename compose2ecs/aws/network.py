@@ -59,9 +59,11 @@ def peers(project, service) -> list:
 
 def desired_rules(project, service) -> frozenset:
     """The symbolic ingress rules of ``service``'s security group."""
-    rules = {(proto, port, port, ANYWHERE) for port, proto in service.public_ports}
-    for peer in peers(project, service):
-        rules.update((proto, port, port, f"sg:{peer}") for port, proto in service.ingress_ports)
+    public = set(service.public_ports)
+    rules = {(proto, port, port, ANYWHERE) for port, proto in public}
+    for peer in peers(project, service):  # a port already open to everyone needs no peer rule
+        rules.update((proto, port, port, f"sg:{peer}") for port, proto in service.ingress_ports
+                     if (port, proto) not in public)
     return frozenset(rules)
 
 
