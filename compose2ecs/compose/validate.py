@@ -71,11 +71,14 @@ def _compose_checker() -> _Checker:
 
 
 _CHECKERS: dict = {}  # id(schema) -> (schema, checker); the schema is kept so ids stay unique
+_MAX_CHECKERS = 32  # callers that build a schema per call must not grow the cache forever
 
 
 def _checker_for(schema: dict) -> _Checker:
     entry = _CHECKERS.get(id(schema))
     if entry is None or entry[0] is not schema:
+        if len(_CHECKERS) >= _MAX_CHECKERS:
+            _CHECKERS.clear()
         entry = _CHECKERS[id(schema)] = (schema, _Checker(schema))
     return entry[1]
 
