@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Optional
 
-from ..errors import FindingSink, Location, Severity
+from ..errors import FindingSink, Location, Severity, UserError
 from . import grouping, logging, services, support, tasks, xecs
 from .context import Ctx, Unit, ecs_name
 from .model import Cluster, EcsProject, EfsVolume, LogGroup
@@ -70,13 +70,16 @@ def lower(project, options: LowerOptions, environ: Mapping[str, str] = {},
     """
     sink = FindingSink()
     region, source = resolve_region(options, environ, aws_config_region)
-    top = xecs.project_settings(project, sink)
+    errors: list = []
+    top = _collect(errors, lambda: xecs.project_settings(project, sink)) or xecs.Settings()
     ctx = Ctx(project, options, region, top, sink)
     ctx.log_group = top.get("log_group") or logging.default_log_group(project.name)
     if not source:
         sink.add(Severity.INFO, _project_at(project), f"no AWS region configured; using {DEFAULT_REGION} "
                  "for the awslogs region", "pass --region or set AWS_REGION")
-    units = [_unit(ctx, svc) for svc in project.services]
+    units = [_collect(errors, lambda svc=svc: _unit(ctx, svc)) for svc in project.services]
+    if errors:  # every bad x-ecs / x-aws-* block of the project at once
+        raise UserError(errors)
     groups, deps = grouping.order(grouping.make_groups(ctx, units))
     sc = services.service_connect_enabled(ctx, groups)
     built = [tasks.build_task(ctx, g, sc.get(g.name, False)) for g in groups]
@@ -96,6 +99,14 @@ def lower(project, options: LowerOptions, environ: Mapping[str, str] = {},
         certificate_arn=top.get("certificate_arn"), vpc_id=top.get("vpc_id"),
         subnets=tuple(top.get("subnets") or ()), extensions=_extensions(ctx),
         tags=tuple(sorted((top.get("tags") or {}).items())))
+
+
+def _collect(errors: list, build: Callable):
+    try:
+        return build()
+    except UserError as err:
+        errors.extend(err.diagnostics)
+        return None
 
 
 def _project_at(project) -> Location:

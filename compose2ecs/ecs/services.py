@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Optional
 
 from .context import Ctx, ecs_name
+from .ports import port_name
 from .model import Autoscaling, LoadBalancerTarget, Service, ServiceConnectEndpoint
 
 LB_TYPES = ("alb", "nlb")
@@ -71,10 +72,11 @@ def _networks(group) -> tuple:
 
 
 def _ports(mappings) -> tuple:
+    """(task-side port, protocol): awsvpc cannot remap, so a published port is open on the task as
+    its container port (the compose number stays in PortMapping.published / listener_port)."""
     out = set()
     for m in mappings:
-        port = m.published if m.published and m.container_port is None else (m.container_port or m.container_port_range)
-        out.add((port, m.protocol))
+        out.add((m.container_port or m.container_port_range, m.protocol))
     return tuple(sorted(out, key=lambda p: (str(p[0]), p[1])))
 
 
@@ -86,7 +88,10 @@ def _endpoints(group, td) -> tuple:
         for m in container.port_mappings:
             if m.name and m.container_port and m.protocol == "tcp":
                 dns = by_container.get(container.name, container.name).lower()
-                out.append(ServiceConnectEndpoint(m.name, m.name, dns, m.container_port))
+                # discovery names are unique per namespace: derive them from service and port,
+                # whatever name the user gave the port mapping
+                discovery = port_name(dns, m.container_port, m.protocol)
+                out.append(ServiceConnectEndpoint(m.name, discovery, dns, m.container_port))
     return tuple(out)
 
 

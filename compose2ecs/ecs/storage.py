@@ -111,7 +111,8 @@ def named_volume(ctx: Ctx, unit: Unit, key: str, mount=None) -> TaskVolume:
 
 
 def _placeholder_fs(ctx: Ctx, key: str) -> str:
-    keys = sorted(k for k, v in ctx.efs.items() if v["file_system_id"] is None)
+    # Numbered by the volume's place among the project's volumes: unique and stable across runs.
+    keys = sorted({r.key for r in ctx.project.volumes} | set(ctx.efs))
     value = f"fs-{keys.index(key) + 1:017x}"
     return ctx.placeholder(value, f"EFS file system for compose volume {key!r}",
                            f"--efs {key}=fs-… or x-ecs.volumes.{key}: fs-…; the CloudFormation format creates it")

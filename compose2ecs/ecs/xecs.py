@@ -81,9 +81,11 @@ def _validate_alias(key: str, value: Any, path: tuple, locate: Callable) -> None
     sub = schema()["definitions"]["aws"].get(key)
     if sub is None:
         return
-    for err in jsonschema.Draft7Validator(sub).iter_errors(value):
-        raise UserError.at(locate(*path, *err.absolute_path), f"invalid {key}: {_plain_message(err)}",
-                           "see docs/x-ecs.md (x-aws-* aliases)")
+    diags = [diagnostic(locate(*path, *err.absolute_path), f"invalid {key}: {_plain_message(err)}",
+                        "see docs/x-ecs.md (x-aws-* aliases)")
+             for err in jsonschema.Draft7Validator(sub).iter_errors(value)]
+    if diags:
+        raise UserError(diags)
 
 
 def _retention(value: int, at: Location, sink: FindingSink, service: str = "") -> int:
