@@ -152,7 +152,8 @@ def to_compose(texts: Sequence[tuple], *, cwd: str,
     containers.update({c.name: c.name for c in commands if c.name not in containers})
     findings = []
     for command in commands:
-        _resolve_references(command.service, containers)
+        others = {k: v for k, v in containers.items() if v != command.name}
+        _resolve_references(command.service, others)
         services[command.name] = command.service
         services.locs[command.name] = command.at
         findings += [dataclasses.replace(f, service=command.name) for f in command.findings]

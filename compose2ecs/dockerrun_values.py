@@ -171,12 +171,12 @@ _VOLUME_MODES = {"ro", "rw", "z", "Z", "nocopy", "shared", "rshared", "slave", "
 
 
 def _is_path(source: str) -> bool:
-    return source.startswith(("/", ".", "~", "$")) or bool(re.match(r"[A-Za-z]:[\\/]", source))
+    return source.startswith(("/", ".", "~", "$")) or bool(re.match(r"[A-Za-z]:\\", source))
 
 
 def split_outside_vars(text: str, sep: str = ":") -> list:
     """``text.split(sep)``, except inside ``${…}`` (``${A:-x}:/data`` is two parts) and after
-    a Windows drive letter (``C:\\data:/data``)."""
+    a Windows drive letter (``C:\\data:/data``; ``a:/data`` is the volume ``a``)."""
     parts, depth, current = [], 0, ""
     for i, ch in enumerate(text):
         if text.startswith("${", i):
@@ -184,7 +184,7 @@ def split_outside_vars(text: str, sep: str = ":") -> list:
         elif ch == "}" and depth:
             depth -= 1
         if ch == sep and not depth and not (i == 1 and text[0].isalpha() and
-                                             text[2:3] in ("\\", "/")):
+                                             text[2:3] == "\\"):
             parts.append(current)
             current = ""
         else:

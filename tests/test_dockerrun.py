@@ -83,6 +83,12 @@ def test_double_dash_ends_options_and_words_after_the_image_are_the_command():
     assert svc["image"] == "img" and svc["command"] == ["-p", "80", "--rm", "a b"]
 
 
+def test_single_letter_volume_names_are_not_drive_letters():
+    doc, _ = to_compose([("docker run -v a:/data -v C:\\\\src:/src img", "t")], cwd="/")
+    assert plain(doc)["services"]["img"]["volumes"] == ["a:/data", "C:\\src:/src"]
+    assert plain(doc)["volumes"] == {"a": {}}
+
+
 def test_repeats_append_lists_and_the_last_scalar_wins():
     svc = service("docker run -p 1:1 -p 2:2 -p 1:1 -u a -u b --dns 1.1.1.1 --dns 8.8.8.8 img")
     assert svc["ports"] == ["1:1", "2:2"] and svc["user"] == "b"

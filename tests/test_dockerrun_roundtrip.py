@@ -54,7 +54,8 @@ BY_FLAG = {
     "device-write-iops": _same(SMALL).map(lambda t: (f"/dev/sdc:{t[0]}", ["/dev/sdc", t[0]])),
     "link": WORD.map(lambda w: (f"{w}:alias", [f"{w}:alias"])),
     "volumes-from": WORD.map(lambda w: (f"{w}:ro", [f"container:{w}:ro"])),
-    "network": WORD.map(lambda w: (w, [w])),
+    "network": WORD.filter(lambda w: w not in ("none", "host", "bridge", "default")).map(
+        lambda w: (w, [w])),  # those four are network modes, not names
     "restart": _same(st.sampled_from(["no", "always", "unless-stopped", "on-failure:3"])),
     "pull": _same(st.sampled_from(["always", "missing", "never"])),
     "pid": _same(st.just("host")), "uts": _same(st.just("host")),
@@ -65,8 +66,8 @@ BY_FLAG = {
     "memory-swappiness": _same(st.integers(0, 100)), "cpu-percent": _same(st.integers(0, 100)),
     "oom-score-adj": _same(st.integers(-1000, 1000)),
     "blkio-weight": _same(st.integers(10, 1000)),
-    "entrypoint": TEXT.map(lambda t: (t, [t.replace("$", "$$")])),
-    "health-cmd": TEXT.map(lambda t: (t, [t.replace("$", "$$")])),
+    "entrypoint": TEXT.map(lambda t: (t, [t])),
+    "health-cmd": TEXT.map(lambda t: (t, [t])),
     "name": WORD.filter(lambda w: len(w) > 1).map(lambda w: (w, [])),  # docker: 2+ chars
     "ip": st.just(("10.1.2.3", ["10.1.2.3"])),
 }
@@ -162,7 +163,8 @@ def test_every_generated_value_is_carried(case):
         elif value is None:
             assert at_path(svc, flag.target) is True, flag.long
         else:
-            missing = [v for v in value[1] if v not in found]
+            # every quoting style makes a $ literal, which compose spells $$
+            missing = [v for v in value[1] if v.replace("$", "$$") not in found]
             assert not missing, (flag.long, value, svc)
 
 
