@@ -46,6 +46,8 @@ CODES = {
     "ValidationError": ("AWS rejected the input", "fix the value named in the message"),
     "ClientException": ("ECS rejected the request", "fix the value named in the message"),
     "ServiceNotActiveException": ("the service is not active", "run deploy again to recreate it"),
+    "InvalidSubnetID.NotFound": ("the subnet does not exist", "check --subnet and --region"),
+    "InvalidVpcID.NotFound": ("the VPC does not exist", "check --vpc and --region"),
     "ClusterNotFoundException": ("the cluster does not exist", "check --cluster and the region"),
 }
 

@@ -20,17 +20,21 @@ TAG_SERVICE = "compose2ecs:service"
 def resolve_network(ec2, vpc_id: str | None, subnets: tuple) -> tuple:
     """``(vpc_id, [subnet ids])``: the given ones, else the default VPC and its default subnets."""
     with aws_errors("network"):
-        if subnets and not vpc_id:
+        if subnets:  # check them now, before anything is created
             found = ec2.describe_subnets(SubnetIds=list(subnets))["Subnets"]
-            return found[0]["VpcId"], sorted(subnets)
-        if not vpc_id:
+            vpcs = {s["VpcId"] for s in found}
+            if len(vpcs) != 1 or (vpc_id and vpc_id not in vpcs):
+                raise AwsError("network", f"the subnets are in {', '.join(sorted(vpcs))}, not one VPC"
+                               + (f" {vpc_id}" if vpc_id else ""), "pass subnets of a single VPC (--vpc)")
+            return vpcs.pop(), sorted(subnets)
+        if vpc_id:
+            ec2.describe_vpcs(VpcIds=[vpc_id])  # a clear error now if it does not exist
+        else:
             vpcs = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"]
             if not vpcs:
                 raise AwsError("network", "this region has no default VPC",
                                "pass --vpc ID and --subnet ID (public subnets) to deploy into yours")
             vpc_id = vpcs[0]["VpcId"]
-        if subnets:
-            return vpc_id, sorted(subnets)
         found = _subnets(ec2, vpc_id, [{"Name": "default-for-az", "Values": ["true"]}]) or _subnets(ec2, vpc_id, [])
     if not found:
         raise AwsError(f"network {vpc_id}", "the VPC has no subnets", "pass --subnet ID")
