@@ -1,0 +1,75 @@
+"""Projects over CloudFormation's limits become a root stack plus nested stacks, each of
+which fits, lints clean and gets every parameter it declares from the root."""
+from __future__ import annotations
+
+import pytest
+
+from compose2ecs.ecs import model as m
+from tests.test_cloudformation_support import container, ensure_taskdef, lint, project, service, task
+
+ensure_taskdef()
+
+from compose2ecs.emit.cfn.parameters import used_references  # noqa: E402
+from compose2ecs.emit.cfn.split import TemplateSet, problems  # noqa: E402
+from compose2ecs.emit.cloudformation import build_template, build_templates, dump_template  # noqa: E402
+
+
+def generated(n: int, networks_per_service: int = 1):
+    names = [f"svc{i:04d}" for i in range(n)]
+    services, tasks = [], []
+    for i, name in enumerate(names):
+        services.append(service(
+            name, networks=("default",), ingress_ports=((8000, "tcp"),), public_ports=((8000, "tcp"),) if i == 0 else (),
+            service_connect=(m.ServiceConnectEndpoint(f"{name}-8000", name, name, 8000),),
+            depends_on=(names[i - 1],) if i else ()))
+        tasks.append(task(name, container(name, f"registry.example/{name}:1", (8000,))))
+    return project(services, tasks, networks=(("default", tuple(names)),))
+
+
+@pytest.fixture(scope="module")
+def split_200():
+    return build_templates(generated(200))
+
+
+def test_small_project_is_one_template():
+    assert isinstance(build_template(generated(20)), dict)
+
+
+def test_large_project_splits_into_nested_stacks(split_200):
+    assert list(split_200)[0] == "cloudformation.yaml"
+    assert len(split_200) >= 2
+    assert all(name.startswith("nested/services-") for name in list(split_200)[1:])
+    for name, template in split_200.items():
+        assert problems(template) == [], name
+    services = sum(len([r for r in t["Resources"].values() if r["Type"] == "AWS::ECS::Service"])
+                   for t in split_200.values())
+    assert services == 200
+
+
+def test_root_passes_every_nested_parameter(split_200):
+    root = split_200["cloudformation.yaml"]
+    stacks = {r["Properties"]["TemplateURL"]: r for r in root["Resources"].values()
+              if r["Type"] == "AWS::CloudFormation::Stack"}
+    assert set(stacks) == set(split_200) - {"cloudformation.yaml"}
+    for url, stack in stacks.items():
+        nested = split_200[url]
+        assert set(stack["Properties"]["Parameters"]) == set(nested.get("Parameters", {}))
+        # nothing inside a nested stack points at a resource it does not have
+        defined = set(nested["Resources"]) | set(nested.get("Parameters", {}))
+        dangling = {n for n in used_references(nested["Resources"]) if not n.startswith("AWS::")} - defined
+        assert dangling == set(), url
+
+
+def test_later_stacks_depend_on_earlier_ones_only(split_200):
+    root = split_200["cloudformation.yaml"]
+    order = sorted(rid for rid, r in root["Resources"].items() if r["Type"] == "AWS::CloudFormation::Stack")
+    for rid in order:
+        for dep in root["Resources"][rid].get("DependsOn", []):
+            if dep in order:
+                assert order.index(dep) < order.index(rid)
+
+
+def test_split_templates_lint_clean(split_200):
+    # root and the first nested stack (linting all of them takes long; they are built alike)
+    for name in list(split_200)[:2]:
+        assert lint(dump_template(split_200[name])) == [], name
