@@ -25,7 +25,7 @@ from compose2ecs.dockerrun import parse_commands, render_compose, to_compose  # 
 COMPOSERIZE_S_PER_LINE = 1.2 / 200
 
 
-def generated_lines(n: int) -> str:
+def generated_lines(n: int) -> list:
     """``n`` realistic, deterministic `docker run` lines (ports, env, volumes, limits, health,
     logging, continuations and quoting)."""
     out = []
@@ -42,7 +42,7 @@ def generated_lines(n: int) -> str:
             f"--health-interval 30s --health-retries 3 \\\n"
             f"  --log-driver json-file --log-opt max-size=10m \\\n"
             f"  registry.example.com/team/svc{i}:1.{i} serve --port {port}")
-    return "\n".join(out) + "\n"
+    return out
 
 
 def time_in_process(function, runs: int) -> float:
@@ -65,7 +65,8 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=1000)
     args = parser.parse_args()
     n = args.lines
-    text = generated_lines(n)
+    lines = generated_lines(n)
+    text = "\n".join(lines) + "\n"
     rows = []
 
     def row(label, seconds):
@@ -79,8 +80,8 @@ def main() -> None:
         time_in_process(lambda: render_compose(to_compose([(text, "bench")], cwd="/")[0]),
                         args.runs))
     row(f"to_compose, {n} texts of one line",
-        time_in_process(lambda: to_compose([(line, f"l{i}") for i, line in
-                                            enumerate(text.split("\n\n"))], cwd="/"), args.runs))
+        time_in_process(lambda: to_compose([(line, f"l{i}") for i, line in enumerate(lines)],
+                                           cwd="/"), args.runs))
     if cli_available():
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "lines.sh"
