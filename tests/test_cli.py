@@ -123,3 +123,11 @@ def test_bad_image_pair_is_an_input_error():
     result = run("convert", "-f", str(EXAMPLES / "hello" / "compose.yaml"), "--image", "web")
     assert result.exit_code == 2
     assert "is not NAME=VALUE" in result.stderr
+
+
+def test_an_empty_compose_file_is_named_in_the_error(tmp_path):
+    empty = tmp_path / "compose.yaml"
+    empty.write_text("# nothing here yet\n")
+    result = run("config", "-f", str(empty))
+    assert result.exit_code == 2
+    assert "compose.yaml: error: the compose file is empty" in result.stderr

@@ -57,15 +57,16 @@ class _FileLoader:
     def _read_uncached(self, path: str, base_dir: Optional[str]):
         if path == "-":
             text = self.stdin.read() if self.stdin is not None else ""
-            return self.prepare(source.parse_yaml(text, STDIN_NAME), base_dir or os.getcwd())
-        return self.prepare(source.read_yaml_file(path, _display(path)), base_dir)
+            return self.prepare(source.parse_yaml(text, STDIN_NAME), base_dir or os.getcwd(),
+                                STDIN_NAME)
+        name = _display(path)
+        return self.prepare(source.read_yaml_file(path, name), base_dir, name)
 
-    def prepare(self, raw, base_dir: str):
-        """Phases 4-6 on an already-parsed document (also used for docker run input)."""
-        if raw is None:
-            raw = source.LDict()
-        doc = interpolate.interpolate(raw, self.lookup, self.findings)
-        self.findings.extend(validate.validate_document(doc, getattr(doc, "at", Location()).file))
+    def prepare(self, raw, base_dir: str, filename: str):
+        """Phases 4-6 on an already-parsed document (also used for docker run input).
+        An empty file stays ``None`` so the validator can name the file in its error."""
+        doc = raw if raw is None else interpolate.interpolate(raw, self.lookup, self.findings)
+        self.findings.extend(validate.validate_document(doc, filename))
         return canonical.canonicalise(doc, base_dir)
 
     def load(self, path: str, base_dir: str):
@@ -184,7 +185,8 @@ def _docker_run_documents(options, loader: _FileLoader, findings: list) -> list:
 
     doc, run_findings = dockerrun.to_compose(texts, cwd=options.cwd)
     findings.extend(run_findings)
-    return [loader.finish(loader.prepare(doc, options.cwd), "<docker run>", options.cwd)]
+    return [loader.finish(loader.prepare(doc, options.cwd, "<docker run>"), "<docker run>",
+                          options.cwd)]
 
 
 def _read_docker_run_file(path: str, stdin, cwd: str):
