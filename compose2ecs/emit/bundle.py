@@ -1,0 +1,110 @@
+"""The ``-o DIR/`` bundle: cloudformation.yaml (+ nested stacks), taskdefs/*.json, report.md
+and a README.md with the exact AWS CLI commands to validate and deploy.
+
+Writing is atomic per run: everything is written into a staging directory beside the target
+first; only when every file is complete are they moved into place (``os.replace``). A failure
+leaves no half-written file, and nothing is deleted except the staging directory — files the
+user keeps in the target directory are never touched.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from importlib import resources
+from pathlib import PurePosixPath
+
+import yaml
+
+from .cfn.context import pascal
+
+README_TEMPLATE = "templates/bundle_readme.md.j2"
+DIRECT_BODY_LIMIT = 51_200  # bytes `--template-body` accepts; bigger goes through S3
+
+
+def _safe_relative(name: str) -> str:
+    path = PurePosixPath(name)
+    if path.is_absolute() or ".." in path.parts or not path.parts:
+        raise ValueError(f"refusing to write {name!r} outside the bundle directory")
+    return str(path)
+
+
+def bundle_files(directory: str, project, ecs, findings, *, template_files: dict, taskdefs: dict,
+                 report: str) -> dict:
+    """Relative path → text of every file of the bundle (pure; nothing written)."""
+    files = {_safe_relative(name): text for name, text in template_files.items()}
+    for name, text in taskdefs.items():
+        file_name = name if name.endswith(".json") else f"{name}.json"
+        files[_safe_relative(f"taskdefs/{file_name}")] = text
+    files["report.md"] = report
+    files["README.md"] = render_readme(directory, ecs, findings, template_files, taskdefs)
+    return files
+
+
+def _parameters(root_text: str) -> list:
+    root = yaml.safe_load(root_text) or {}
+    out = []
+    for name, spec in sorted((root.get("Parameters") or {}).items()):
+        out.append({"name": name, "type": spec.get("Type", "String"), "default": spec.get("Default"),
+                    "description": str(spec.get("Description", "")).replace("|", "\\|")})
+    return out
+
+
+def _overrides(parameters: list) -> str:
+    required = [p["name"] for p in parameters if p["default"] is None]
+    words = []
+    for name in required:
+        example = {"VpcId": "vpc-0123456789abcdef0", "Subnets": "subnet-aaaa,subnet-bbbb"}.get(name, "VALUE")
+        words.append(f"{name}={example}")
+    return " ".join(words) or "(none required)"
+
+
+def render_readme(directory: str, ecs, findings, template_files: dict, taskdefs: dict) -> str:
+    """The bundle's README.md from the Jinja2 template shipped in the package."""
+    import jinja2
+
+    root_name = "cloudformation.yaml" if "cloudformation.yaml" in template_files else sorted(template_files)[0]
+    root_text = template_files[root_name]
+    parameters = _parameters(root_text)
+    text = resources.files("compose2ecs").joinpath(README_TEMPLATE).read_text("utf-8")
+    env = jinja2.Environment(autoescape=False, keep_trailing_newline=True, trim_blocks=False)
+    secrets = [{"key": s.key, "source": s.source_file or f"<value of {s.key}>",
+                "output": "Secret" + pascal(s.key) + "Arn"}
+               for s in ecs.secrets if s.create]
+    return env.from_string(text).render(
+        project=ecs.name, stack=ecs.name, directory=directory.rstrip("/") or ".",
+        services=[s.name for s in ecs.services], nested=sorted(n for n in template_files if n != root_name),
+        taskdefs=sorted(n if n.endswith(".json") else f"{n}.json" for n in taskdefs),
+        findings=len(findings), parameters=parameters, overrides=_overrides(parameters),
+        placeholders=sorted(ecs.placeholders, key=lambda p: p.value), big=len(root_text.encode()) > DIRECT_BODY_LIMIT,
+        secrets=secrets, efs=any(not v.file_system_id for v in ecs.efs_volumes),
+        task_roles=any(s.task_policies or s.enable_execute_command for s in ecs.services))
+
+
+def write_bundle(directory: str, project, ecs, findings, *, template_files: dict, taskdefs: dict,
+                 report: str) -> list:
+    """Write the bundle into ``directory`` atomically; returns the paths written (sorted)."""
+    files = bundle_files(directory, project, ecs, findings, template_files=template_files,
+                         taskdefs=taskdefs, report=report)
+    target = os.path.abspath(directory)
+    parent = os.path.dirname(target)
+    os.makedirs(parent, exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=".compose2ecs-", dir=parent)
+    try:
+        for rel, text in files.items():
+            path = os.path.join(staging, rel)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+        if not os.path.exists(target):
+            os.rename(staging, target)  # one atomic step for a new bundle
+            staging = None
+        else:
+            for rel in sorted(files):
+                dest = os.path.join(target, rel)
+                os.makedirs(os.path.dirname(dest), exist_ok=True)
+                os.replace(os.path.join(staging, rel), dest)
+    finally:
+        if staging and os.path.isdir(staging):
+            shutil.rmtree(staging)
+    return sorted(os.path.join(target, rel) for rel in files)
