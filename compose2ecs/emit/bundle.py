@@ -76,7 +76,8 @@ def render_readme(directory: str, ecs, findings, template_files: dict, taskdefs:
         services=[s.name for s in ecs.services], nested=sorted(n for n in template_files if n != root_name),
         taskdefs=sorted(n if n.endswith(".json") else f"{n}.json" for n in taskdefs),
         findings=len(findings), parameters=parameters, overrides=_overrides(parameters),
-        placeholders=sorted(ecs.placeholders, key=lambda p: p.value), big=len(root_text.encode()) > DIRECT_BODY_LIMIT,
+        placeholders=[p for p in sorted(ecs.placeholders, key=lambda p: p.value)
+                      if any(p.value in t for t in template_files.values())], big=len(root_text.encode()) > DIRECT_BODY_LIMIT,
         secrets=secrets, efs=any(not v.file_system_id for v in ecs.efs_volumes),
         task_roles=any(s.task_policies or s.enable_execute_command for s in ecs.services))
 

@@ -6,6 +6,8 @@ the template — only its name, so the user knows which file to upload.
 """
 from __future__ import annotations
 
+import os
+
 from .context import Builder, pascal, ref
 
 SET_VALUE = ("aws secretsmanager put-secret-value --secret-id <this secret's ARN> "
@@ -18,7 +20,9 @@ def add_secrets(b: Builder) -> dict:
     for spec in sorted(b.ecs.secrets, key=lambda s: s.key):
         if not spec.create:
             continue
-        source = spec.source_file or "<the file or variable the compose secret names>"
+        # Only the file's name: an absolute path would differ per machine (and leak a home dir).
+        source = os.path.basename(spec.source_file) if spec.source_file else \
+            "<the file or variable the compose secret names>"
         description = (f"compose secret {spec.key} of project {b.ecs.name}. The stack stores a random "
                        f"placeholder; set the real value with: " + SET_VALUE.format(file=source))
         rid = b.resource(b.pid(("secret", spec.key), "Secret" + pascal(spec.key)), "AWS::SecretsManager::Secret", {
