@@ -39,12 +39,18 @@ def run_deploy(ecs, clients, progress: Progress, via: str = "api", dry_run: bool
 
 
 def _deploy_stack(ecs, clients, progress, dry_run, no_rollback, s3_bucket, timeout, sleep, clock):
-    from .stack import StackDeployer, StackOptions, render_changes, template_body
+    from .network import resolve_network
+    from .stack import StackDeployer, StackOptions, dump, render_changes, stack_parameters, template_for
 
-    body = template_body(ecs)
+    template = template_for(ecs)
+    vpc_id, subnets = resolve_network(clients.ec2, ecs.vpc_id, ecs.subnets)
+    known = {"VpcId": vpc_id, "Subnets": ",".join(subnets)}
+    if ecs.cluster.existing:
+        known["ExistingClusterName"] = ecs.cluster.name
+    parameters = stack_parameters(template, known)
     deployer = StackDeployer(clients.cloudformation, clients.s3 if s3_bucket else None, progress, sleep, clock)
-    result = deployer.deploy(ecs, body, StackOptions(dry_run=dry_run, no_rollback=no_rollback,
-                                                     s3_bucket=s3_bucket, timeout=timeout))
+    result = deployer.deploy(ecs, dump(template), StackOptions(dry_run=dry_run, no_rollback=no_rollback,
+                                                               s3_bucket=s3_bucket, timeout=timeout), parameters)
     progress.result(result.data(), render_changes(result))
     progress.close()
     return result

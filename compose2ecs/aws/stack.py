@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 import time
+import uuid
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
@@ -59,18 +60,35 @@ def stack_name(project_name: str) -> str:
     return name if name[:1].isalpha() else f"c2e-{name}"
 
 
-def template_body(ecs) -> str:
-    """The CloudFormation template of the project, from the CloudFormation emitter."""
-    from ..emit.cloudformation import build_templates, dump_template
+def template_for(ecs) -> dict:
+    """The project's CloudFormation template, from the CloudFormation emitter."""
+    from ..emit.cloudformation import build_templates
 
     templates = build_templates(ecs)
     if len(templates) == 1:
-        return dump_template(next(iter(templates.values())), "json")
-    for key in (ecs.name, "main", "stack", "cloudformation", "template"):
-        if key in templates:
-            return dump_template(templates[key], "json")
-    raise AwsError(f"stack {ecs.name}", f"the emitter produced {len(templates)} templates ({', '.join(sorted(templates))})",
-                   "deploy them with `compose2ecs convert --format cloudformation` and the AWS CLI")
+        return next(iter(templates.values()))
+    raise AwsError(f"stack {ecs.name}", f"the project needs {len(templates)} nested templates "
+                   f"({', '.join(sorted(templates))}), which deploy cannot upload yet",
+                   "write them with `compose2ecs convert --format cloudformation -o DIR/` and use "
+                   "`aws cloudformation package` + `deploy`")
+
+
+def dump(template: dict) -> str:
+    from ..emit.cloudformation import dump_template
+
+    return dump_template(template, "json")
+
+
+def stack_parameters(template: dict, known: dict) -> list:
+    """Parameters for the stack: ``known`` values for the template's parameters; a required
+    parameter (no Default) we cannot fill is an error naming it."""
+    declared = template.get("Parameters", {})
+    missing = sorted(k for k, v in declared.items() if "Default" not in v and k not in known)
+    if missing:
+        hints = "; ".join(f"{k}: {declared[k].get('Description', '')}".rstrip(": ") for k in missing)
+        raise AwsError("stack parameters", f"no value for {', '.join(missing)}",
+                       f"set them in the compose file's x-ecs settings or use --via api ({hints})")
+    return [{"ParameterKey": k, "ParameterValue": str(v)} for k, v in sorted(known.items()) if k in declared]
 
 
 @dataclass
@@ -81,7 +99,8 @@ class StackDeployer:
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.time
 
-    def deploy(self, project, body: str, options: StackOptions = StackOptions()) -> StackResult:
+    def deploy(self, project, body: str, options: StackOptions = StackOptions(),
+               parameters: tuple = ()) -> StackResult:
         """Create/update the stack of ``project`` with template ``body`` via a change set."""
         name = stack_name(project.name)
         status = self._status(name)
@@ -93,8 +112,8 @@ class StackDeployer:
             raise AwsError(f"stack {name}", f"another operation is running ({status})",
                            "wait for it to finish and run deploy again", code=status)
         kind = "UPDATE" if status and status != "REVIEW_IN_PROGRESS" else "CREATE"
-        change_set = f"compose2ecs-{hashlib.sha256(body.encode()).hexdigest()[:12]}-{int(self.clock())}"
-        self._create_change_set(project, name, change_set, kind, body, options)
+        change_set = f"compose2ecs-{hashlib.sha256(body.encode()).hexdigest()[:12]}-{uuid.uuid4().hex[:8]}"
+        self._create_change_set(project, name, change_set, kind, body, options, list(parameters))
         described = self._wait_change_set(name, change_set)
         if described is None:
             self.progress.note(f"stack {name}: no changes")
@@ -105,11 +124,11 @@ class StackDeployer:
         if options.dry_run:
             self._discard(name, change_set, kind)
             return StackResult(name, True, changes, status or "")
-        start = self.clock()
+        seen = {e["EventId"] for e in self._events(name)}  # show only what this deploy causes
         with aws_errors(f"stack {name}"):
             self.cfn.execute_change_set(ChangeSetName=change_set, StackName=name,
                                         DisableRollback=options.no_rollback)
-        final = self._follow(name, start, options)
+        final = self._follow(name, seen, options)
         return StackResult(name, True, changes, final["StackStatus"],
                            {o["OutputKey"]: o["OutputValue"] for o in final.get("Outputs", [])})
 
@@ -124,8 +143,9 @@ class StackDeployer:
         status = stacks[0]["StackStatus"] if stacks else None
         return None if status == "DELETE_COMPLETE" else status
 
-    def _create_change_set(self, project, name, change_set, kind, body, options) -> None:
+    def _create_change_set(self, project, name, change_set, kind, body, options, parameters) -> None:
         kwargs = {"StackName": name, "ChangeSetName": change_set, "ChangeSetType": kind,
+                  "Parameters": parameters,
                   "Capabilities": CAPABILITIES, "Tags": project_tags(project),
                   "Description": f"compose2ecs deploy of {project.name}"}
         kwargs.update(self._template(name, body, options.s3_bucket))
@@ -166,13 +186,12 @@ class StackDeployer:
             if kind == "CREATE":  # the empty REVIEW_IN_PROGRESS stack the change set made
                 self.cfn.delete_stack(StackName=name)
 
-    def _follow(self, name: str, start: float, options: StackOptions) -> dict:
+    def _follow(self, name: str, seen: set, options: StackOptions) -> dict:
         """Stream stack events until the stack settles; raise with the reasons on failure."""
-        seen: set = set()
         failures: list = []
-        deadline = start + options.timeout
+        deadline = self.clock() + options.timeout
         while True:
-            for event in self._new_events(name, start, seen):
+            for event in self._new_events(name, seen):
                 reason = event.get("ResourceStatusReason", "")
                 self.progress.event(event.get("ResourceType", ""), event["LogicalResourceId"],
                                     event["ResourceStatus"], reason)
@@ -190,10 +209,18 @@ class StackDeployer:
                                f"watch it: aws cloudformation describe-stack-events --stack-name {name}", code="Timeout")
             self.sleep(options.poll_seconds)
 
-    def _new_events(self, name: str, start: float, seen: set) -> list:
+    def _events(self, name: str, seen: frozenset = frozenset()) -> list:
+        """Stack events, newest first, reading pages only until one holds an event seen before."""
+        out = []
         with aws_errors(f"stack {name}"):
-            events = self.cfn.describe_stack_events(StackName=name)["StackEvents"]
-        fresh = [e for e in events if e["EventId"] not in seen and _epoch(e["Timestamp"]) >= start - 1]
+            for page in self.cfn.get_paginator("describe_stack_events").paginate(StackName=name):
+                out += page["StackEvents"]
+                if not seen or any(e["EventId"] in seen for e in page["StackEvents"]):
+                    break  # older history is already known (or not wanted)
+        return out
+
+    def _new_events(self, name: str, seen: set) -> list:
+        fresh = [e for e in self._events(name, frozenset(seen)) if e["EventId"] not in seen]
         seen.update(e["EventId"] for e in fresh)
         return sorted(fresh, key=lambda e: (_epoch(e["Timestamp"]), e["EventId"]))
 
