@@ -215,7 +215,11 @@ def _convert_to_compose(options, output, quiet):
 
     loaded = load_inputs(options, stdin=sys.stdin)
     print_findings(loaded.findings, quiet)
-    write_output(output, render_config(loaded.document, loaded.project.name, "yaml"))
+    # docker run lines have no project name of their own: none is invented (the file then
+    # takes its name from the directory it is used in, like any compose file without `name:`)
+    only_docker_run = not options.files and not options.project_name
+    name = None if only_docker_run else loaded.project.name
+    write_output(output, render_config(loaded.document, name, "yaml"))
 
 
 def _enforce_strict(findings) -> None:

@@ -131,3 +131,24 @@ def test_an_empty_compose_file_is_named_in_the_error(tmp_path):
     result = run("config", "-f", str(empty))
     assert result.exit_code == 2
     assert "compose.yaml: error: the compose file is empty" in result.stderr
+
+
+def test_docker_run_to_compose_reloads_to_the_identical_model(tmp_path):
+    from compose2ecs.pipeline import InputOptions, load_inputs
+
+    line = ("docker run -d --name api -p 8080:80 -e MODE=prod -v data:/var/lib/data:ro "
+            "--memory 512m --cpus 0.5 --restart unless-stopped --health-cmd 'curl -f localhost' "
+            "example/api:1.2 serve --port 80")
+    result = run("convert", "--docker-run", line, "--format", "compose")
+    assert result.exit_code == 0, result.output
+    assert "version:" not in result.stdout and "name:" not in result.stdout.split("services:")[0]
+    compose_file = tmp_path / "compose.yaml"
+    compose_file.write_text(result.stdout)
+    from_file = load_inputs(InputOptions(files=(str(compose_file),), project_name="p"), environ={})
+    direct = load_inputs(InputOptions(docker_run=(line,), project_name="p", cwd=str(tmp_path)),
+                         environ={})
+    strip = lambda project: [(s.name, s.image, s.command, s.ports[0].target, s.ports[0].published,
+                              s.environment, s.deploy.resources.memory_limit, s.restart,
+                              s.healthcheck.test, [(v.source, v.target, v.read_only) for v in s.volumes])
+                             for s in project.services]
+    assert strip(from_file.project) == strip(direct.project)

@@ -8,7 +8,7 @@ string either schema would misread (``no``, ``on``, ``22:22``, ``1e3``, ``0o17``
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Optional
 
 import yaml
 
@@ -51,10 +51,11 @@ def _sorted(value: Any) -> Any:
     return value
 
 
-def config_dict(doc: Any, name: str) -> dict:
-    """The plain, ordered dict ``render_config`` prints: ``name`` first, then the sections."""
+def config_dict(doc: Any, name: Optional[str]) -> dict:
+    """The plain, ordered dict ``render_config`` prints: ``name`` first (left out when
+    ``None``: a file that takes its name from wherever it is loaded), then the sections."""
     data = plain(doc) if isinstance(doc, dict) else {}
-    out: dict = {"name": name}
+    out: dict = {} if name is None else {"name": name}
     for key in SECTION_ORDER:
         if data.get(key) is not None:
             out[key] = _sorted(data[key])
@@ -64,7 +65,7 @@ def config_dict(doc: Any, name: str) -> dict:
     return out
 
 
-def render_config(doc: Any, name: str, fmt: str = "yaml") -> str:
+def render_config(doc: Any, name: Optional[str], fmt: str = "yaml") -> str:
     """Render the final compose document as YAML (default) or JSON (``fmt="json"``)."""
     data = config_dict(doc, name)
     if fmt == "json":
