@@ -64,3 +64,30 @@ def test_corpus_project_lowers(path):
 def test_corpus_is_found():
     corpus_dir()
     assert len(PROJECTS) >= 20
+
+
+def docker_run_cases() -> list:
+    path = CORPUS / "docker-run" / "cases.jsonl"
+    if not path.exists():
+        return []
+    lines = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return sorted({case["command"] for case in lines})
+
+
+RUN_CASES = docker_run_cases()
+
+
+@pytest.mark.parametrize("command", RUN_CASES, ids=[str(i) for i in range(len(RUN_CASES))])
+def test_docker_run_case_lowers(command, tmp_path):
+    corpus_dir("docker-run")
+    try:
+        loaded = load_inputs(InputOptions(docker_run=(command,), cwd=str(tmp_path)), {})
+        ecs = lower(loaded.project, LowerOptions(), {})
+    except UserError as err:
+        assert err.diagnostics, command
+        return
+    for td in ecs.task_definitions:
+        assert task_definition_problems(task_definition_dict(td)) == [], command
+    for finding in ecs.findings:
+        if finding.service:
+            assert finding.location.key_path[:2] == ("services", finding.service), str(finding)
