@@ -1,0 +1,138 @@
+"""Planning: the normalised task-definition compare, the plan text, and refusals — all
+without a single mutating call."""
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import replace
+
+import pytest
+
+from compose2ecs.aws import taskdefs
+from compose2ecs.aws.apply import secrets_policy, service_levels
+from compose2ecs.aws.plan import CREATE, make_plan, plan_data, render_plan
+from compose2ecs.aws.progress import JsonProgress, PlainProgress, TtyProgress, choose
+from compose2ecs.aws.session import AwsOptions, CallRecorder, Clients
+from compose2ecs.ecs import model as m
+from compose2ecs.errors import AwsError, UserError
+from tests.aws_fixtures import FakeClock, aws_env, make_clients, make_project, moto, renderer  # noqa: F401
+
+DESIRED = {"family": "shop-web", "cpu": "256", "memory": "512", "networkMode": "awsvpc",
+           "executionRoleArn": "shop-ecs-execution",
+           "containerDefinitions": [{"name": "web", "image": "nginx:1.27", "essential": True,
+                                     "portMappings": [{"containerPort": 80, "protocol": "tcp"}],
+                                     "environment": [{"name": "B", "value": "2"}, {"name": "A", "value": "1"}]}]}
+LIVE = {"taskDefinitionArn": "arn:aws:ecs:us-east-1:123456789012:task-definition/shop-web:4", "revision": 4,
+        "status": "ACTIVE", "family": "shop-web", "cpu": "256", "memory": "512", "networkMode": "awsvpc",
+        "compatibilities": ["EC2", "FARGATE"], "requiresAttributes": [{"name": "ecs.capability.task-eni"}],
+        "executionRoleArn": "arn:aws:iam::123456789012:role/compose2ecs/shop-ecs-execution", "volumes": [],
+        "placementConstraints": [], "registeredAt": "2026-01-01T00:00:00Z",
+        "containerDefinitions": [{"name": "web", "image": "nginx:1.27", "cpu": 0, "essential": True,
+                                  "portMappings": [{"containerPort": 80, "hostPort": 80, "protocol": "tcp"}],
+                                  "environment": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}],
+                                  "mountPoints": [], "volumesFrom": [], "systemControls": []}]}
+
+
+def test_live_echo_with_defaults_and_read_only_fields_is_the_same():
+    assert taskdefs.same(DESIRED, LIVE)
+
+
+@pytest.mark.parametrize("path, value", [
+    (("containerDefinitions", 0, "image"), "nginx:1.28"),
+    (("memory",), "1024"),
+    (("containerDefinitions", 0, "environment"), [{"name": "A", "value": "changed"}]),
+    (("containerDefinitions", 0, "portMappings"), [{"containerPort": 8080}]),
+    (("executionRoleArn",), "other-role"),
+])
+def test_a_real_change_is_a_difference(path, value):
+    changed = json.loads(json.dumps(DESIRED))
+    target = changed
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    assert not taskdefs.same(changed, LIVE)
+    assert taskdefs.diff(LIVE, changed, "shop-web").startswith("--- shop-web (live)\n+++ shop-web (new)\n")
+
+
+def test_first_plan_creates_everything_and_mutates_nothing(moto):
+    recorder = CallRecorder()
+    plan = make_plan(make_project(), make_clients(recorder), renderer())
+    assert recorder.calls and recorder.mutating() == []
+    kinds = {(a.resource, a.kind) for a in plan.actions}
+    for resource in ("cluster", "log-group", "role", "security-group", "namespace", "task-definition", "service"):
+        assert (resource, CREATE) in kinds
+    text = render_plan(plan)
+    assert "+ create    service         web" in text and "Plan: 13 to create, 0 to update, 1 unchanged." in text
+    assert '+      "image": "nginx:1.27"' in text
+    assert plan_data(plan)["changes"] == 13
+
+
+def test_placeholders_are_refused_with_the_hint(moto):
+    project = make_project()
+    holder = m.Placeholder("fs-00000000000000001", "EFS file system for compose volume 'data'", "pass --efs data=fs-…")
+    td = replace(project.task_definitions[0], volumes=(m.TaskVolume("data", m.EfsVolumeConfiguration(holder.value)),))
+    project = replace(project, placeholders=(holder,), task_definitions=(td,) + project.task_definitions[1:])
+    render = renderer()
+
+    def with_volumes(t):
+        body = render(t)
+        if t.volumes:
+            body["volumes"] = [{"name": v.name, "efsVolumeConfiguration": {"fileSystemId": v.efs.file_system_id}}
+                               for v in t.volumes]
+        return body
+
+    with pytest.raises(UserError) as caught:
+        make_plan(project, make_clients(), with_volumes)
+    assert "still the placeholder fs-00000000000000001" in str(caught.value)
+    assert "pass --efs data=fs-…" in str(caught.value)
+
+
+def test_load_balancers_are_left_to_cloudformation(moto):
+    project = make_project()
+    web = replace(project.service("web"), load_balancer=(m.LoadBalancerTarget("web", 80, 80),))
+    project = replace(project, services=tuple(web if s.name == "web" else s for s in project.services))
+    with pytest.raises(AwsError) as caught:
+        make_plan(project, make_clients(), renderer())
+    assert "--via cloudformation" in str(caught.value)
+
+
+def test_service_levels_put_providers_first():
+    levels = service_levels(make_project())
+    assert [[s.name for s in level] for level in levels] == [["db"], ["api"], ["web"]]
+
+
+def test_secrets_policy_reads_only_the_named_secrets():
+    project = replace(make_project(), secrets=(
+        m.SecretSpec("db", "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"),
+        m.SecretSpec("token", "/shop/token", store="ssm")))
+    policy = secrets_policy(project, "us-east-1")
+    assert [s["Action"] for s in policy["Statement"]] == ["secretsmanager:GetSecretValue", "ssm:GetParameters"]
+    assert policy["Statement"][1]["Resource"] == ["arn:aws:ssm:us-east-1:*:parameter/shop/token"]
+    assert secrets_policy(make_project(), "us-east-1") == {}
+
+
+def test_progress_renderers():
+    clock = FakeClock(0)
+    plain = io.StringIO()
+    PlainProgress(plain, clock).event("service", "web", "creating")
+    assert plain.getvalue() == "00:00:00 service web: creating\n"
+    tty = io.StringIO()
+    live = TtyProgress(tty, clock)
+    live.event("service", "web", "creating")
+    clock.now = 12
+    live.event("service", "web", "failed", "tasks stopped")
+    assert "\x1b[1F" in tty.getvalue() and tty.getvalue().rstrip().endswith("failed        12s  tasks stopped")
+    assert isinstance(choose("text", io.StringIO(), {"CI": "true"}), PlainProgress)
+    assert isinstance(choose("json", io.StringIO(), {}), JsonProgress)
+
+
+def test_endpoint_url_comes_from_the_flag_or_the_environment():
+    assert Clients(AwsOptions(endpoint_url="http://a"), {"AWS_ENDPOINT_URL": "http://b"}).endpoint_url() == "http://a"
+    assert Clients(AwsOptions(), {"AWS_ENDPOINT_URL": "http://b"}).endpoint_url() == "http://b"
+    assert Clients(AwsOptions(), {}).endpoint_url() is None
+
+
+def test_clients_use_standard_retries(aws_env):
+    client = Clients(AwsOptions(region="us-east-1")).ecs
+    assert client.meta.config.retries["mode"] == "standard"
+    assert client.meta.region_name == "us-east-1"
