@@ -152,3 +152,14 @@ def test_docker_run_to_compose_reloads_to_the_identical_model(tmp_path):
                               s.healthcheck.test, [(v.source, v.target, v.read_only) for v in s.volumes])
                              for s in project.services]
     assert strip(from_file.project) == strip(direct.project)
+
+
+def test_a_valid_project_loads_without_importing_jsonschema():
+    # jsonschema is only needed to explain an invalid file; importing it costs more than
+    # loading a typical project.
+    code = ("import sys; from compose2ecs.pipeline import InputOptions, load_inputs; "
+            "load_inputs(InputOptions(files=('examples/webapp/compose.yaml',)), {}); "
+            "print('jsonschema' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
+                         check=True).stdout.strip()
+    assert out == "False"

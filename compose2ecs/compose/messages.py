@@ -12,12 +12,14 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema.exceptions import ValidationError
 
 from ..errors import format_key_path
 from .fastschema import freeze
+
+if TYPE_CHECKING:  # jsonschema is imported only when a document is invalid
+    from jsonschema.exceptions import ValidationError
 
 
 @dataclass(frozen=True)

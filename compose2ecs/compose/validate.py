@@ -20,9 +20,6 @@ import re
 from importlib import resources
 from typing import Any, Optional
 
-from jsonschema import Draft7Validator
-from jsonschema.validators import validator_for
-
 from ..errors import Finding, Location, Severity, UserError, diagnostic
 from . import fastschema
 from .messages import SERVICE_MARKERS, describe, join_words, leaves, plain_message, render
@@ -38,16 +35,33 @@ class _Checker:
 
     def __init__(self, schema: dict):
         self.schema = schema
-        cls = validator_for(schema, default=Draft7Validator)
-        self.validator = cls(schema)
+        self._validator = None
         self.fast = None
         self.services = None  # (regex, check) per services.patternProperties entry
-        if cls is Draft7Validator:
+        if _is_draft7(schema):
             try:
                 self.fast = fastschema.compile_schema(schema)
                 self.services = _service_checks(schema)
             except (fastschema.Unsupported, KeyError, TypeError, re.error):
                 self.fast = self.services = None
+
+
+    @property
+    def validator(self):
+        """jsonschema's validator, built on first use: a valid document never needs it, and
+        importing jsonschema costs more than validating a typical project."""
+        if self._validator is None:
+            from jsonschema import Draft7Validator
+            from jsonschema.validators import validator_for
+
+            self._validator = validator_for(self.schema, default=Draft7Validator)(self.schema)
+        return self._validator
+
+
+def _is_draft7(schema: dict) -> bool:
+    """What jsonschema's validator_for would pick Draft7Validator for (the fast path's draft)."""
+    declared = schema.get("$schema", "") if isinstance(schema, dict) else ""
+    return not declared or "draft-07" in declared
 
 
 def _service_checks(schema: dict) -> Optional[list]:
