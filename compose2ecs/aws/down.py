@@ -98,7 +98,7 @@ def _security_groups(ec2, project: str) -> list:
     with aws_errors("security groups"):
         groups = ec2.describe_security_groups(
             Filters=[{"Name": f"tag:{TAG_PROJECT}", "Values": [project]}])["SecurityGroups"]
-    return sorted((g["GroupId"], g["GroupName"]) for g in groups)
+    return sorted(((g["GroupId"], g["GroupName"]) for g in groups), key=lambda pair: (pair[1], pair[0]))
 
 
 def _namespaces(sd, project: str) -> list:
