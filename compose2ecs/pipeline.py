@@ -50,6 +50,26 @@ class Conversion:
     findings: tuple = ()  # front-end + lowering findings, sorted
 
 
+def aws_config_region(environ: Mapping[str, str]) -> Optional[str]:
+    """The region of the active profile in the AWS config file, read without boto3 (an
+    offline conversion must not import it): ``AWS_CONFIG_FILE`` or ``~/.aws/config``,
+    profile ``AWS_PROFILE`` or ``default``."""
+    import configparser
+
+    path = environ.get("AWS_CONFIG_FILE") or os.path.join(os.path.expanduser("~"), ".aws", "config")
+    parser = configparser.RawConfigParser()
+    try:
+        if not parser.read(path, encoding="utf-8"):
+            return None
+    except (configparser.Error, UnicodeDecodeError):
+        return None
+    profile = environ.get("AWS_PROFILE") or "default"
+    for section in (f"profile {profile}", profile):
+        if parser.has_option(section, "region"):
+            return parser.get(section, "region").strip() or None
+    return None
+
+
 def load_inputs(options: InputOptions, environ: Optional[Mapping[str, str]] = None,
                 stdin=None) -> Loaded:
     """Run the compose / docker-run front-ends. Raises UserError on invalid input."""
@@ -70,6 +90,6 @@ def convert_inputs(options: InputOptions, environ: Optional[Mapping[str, str]] =
         execution_role_arn=options.execution_role_arn, task_role_arn=options.task_role_arn,
         images=dict(options.images), efs=dict(options.efs), cluster=options.cluster,
         load_balancer=options.load_balancer)
-    ecs = lower(loaded.project, lower_options, env)
+    ecs = lower(loaded.project, lower_options, env, lambda: aws_config_region(env))
     findings = sorted(set(loaded.findings) | set(ecs.findings), key=Finding.sort_key)
     return Conversion(loaded.project, ecs, tuple(findings))
