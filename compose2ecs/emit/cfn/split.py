@@ -97,6 +97,7 @@ class _Splitter:
     def run(self) -> TemplateSet:
         chunks = self._pack()
         self.chunk_of = {rid: i for i, ids in enumerate(chunks) for rid in ids}
+        self.chunk_of_owner = {self.owners.get(rid): i for i, ids in enumerate(chunks) for rid in ids}
         self._hoist_forward_references()
         nested, root_resources = {}, {rid: body for rid, body in self.resources.items() if rid not in self.chunk_of}
         self.exports = {i: {} for i in range(len(chunks))}
@@ -117,6 +118,10 @@ class _Splitter:
 
     def _pack(self) -> list:
         by_owner: dict = {}
+        outputs_of: dict = {}
+        for key, owner in self.owners.items():
+            if key.startswith("output:") and owner:
+                outputs_of[owner] = outputs_of.get(owner, 0) + 1
         for rid in self.resources:
             owner = self.owners.get(rid, "")
             if owner:
@@ -126,7 +131,7 @@ class _Splitter:
             ids = by_owner[owner]
             size = sum(len(json.dumps(self.resources[r], separators=(",", ":"))) for r in ids) * YAML_FACTOR
             refs = used_references([self.resources[r] for r in ids])
-            outs = sum(1 for k, v in self.owners.items() if k.startswith("output:") and v == owner)
+            outs = outputs_of.get(owner, 0)
             grown = {"resources": stats["resources"] + len(ids), "bytes": stats["bytes"] + size,
                      "outputs": stats["outputs"] + outs, "refs": stats["refs"] | refs}
             if current and any(grown[k] > CHUNK[k] for k in ("resources", "bytes", "outputs")) \
@@ -174,11 +179,7 @@ class _Splitter:
                 "Parameters": params, "Conditions": conditions, "Resources": resources, "Outputs": outputs}
 
     def _output_chunk(self, oid: str) -> int:
-        owner = self.owners.get("output:" + oid)
-        for rid, chunk in self.chunk_of.items():
-            if self.owners.get(rid) == owner:
-                return chunk
-        return -1
+        return self.chunk_of_owner.get(self.owners.get("output:" + oid), -1)
 
     def _note_dependency(self, i: int, target: str) -> None:
         chunk = self.chunk_of.get(target)
