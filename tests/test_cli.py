@@ -106,7 +106,7 @@ def test_convert_taskdef_to_directory_writes_one_file_per_family(tmp_path):
 
 
 def test_strict_fails_with_exit_3_when_something_is_lossy():
-    # webapp uses the json-file logging driver, which becomes awslogs: a lossy conversion.
+    # webapp sizes its tasks between Fargate sizes: rounding them up is a lossy conversion.
     result = run("convert", "-f", str(EXAMPLES / "webapp" / "compose.yaml"), "--strict",
                  "--region", "us-east-1")
     assert result.exit_code == 3
