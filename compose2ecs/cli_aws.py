@@ -100,9 +100,13 @@ def _name_only(files, docker_run, docker_run_file, project_name) -> bool:
 def register(app) -> None:
     """Add deploy, plan, status, ps, logs and down to the root typer app."""
     cli = _base()
-    F, D, DF, P, PD, E, PR = (cli.FilesOpt, cli.DockerRunOpt, cli.DockerRunFileOpt, cli.ProjectNameOpt,
-                              cli.ProjectDirOpt, cli.EnvFileOpt, cli.ProfileOpt)
+    shared = (cli.FilesOpt, cli.DockerRunOpt, cli.DockerRunFileOpt, cli.ProjectNameOpt,
+              cli.ProjectDirOpt, cli.EnvFileOpt, cli.ProfileOpt)
+    for registrar in (_register_deploy, _register_plan, _register_status, _register_logs, _register_down):
+        registrar(app, *shared)
 
+
+def _register_deploy(app, F, D, DF, P, PD, E, PR) -> None:
     @app.command()
     @_guard
     def deploy(files: Optional[List[str]] = F, docker_run: Optional[List[str]] = D,
@@ -133,6 +137,8 @@ def register(app) -> None:
                    confirm=lambda text: _confirm("Apply these changes?", yes or not sys.stdin.isatty()),
                    no_rollback=no_rollback, s3_bucket=s3_bucket)
 
+
+def _register_plan(app, F, D, DF, P, PD, E, PR) -> None:
     @app.command()
     def plan(files: Optional[List[str]] = F, docker_run: Optional[List[str]] = D,
              docker_run_file: Optional[List[str]] = DF, project_name: Optional[str] = P,
@@ -163,6 +169,8 @@ def register(app) -> None:
             raise typer.Exit(1 if stop.exit_code else 0)
         raise typer.Exit(2 if changed else 0)
 
+
+def _register_status(app, F, D, DF, P, PD, E, PR) -> None:
     def status(files: Optional[List[str]] = F, docker_run: Optional[List[str]] = D,
                docker_run_file: Optional[List[str]] = DF, project_name: Optional[str] = P,
                project_directory: Optional[str] = PD, env_file: Optional[List[str]] = E,
@@ -182,6 +190,8 @@ def register(app) -> None:
     app.command("status")(_guard(status))
     app.command("ps", help="Alias of status.")(_guard(status))
 
+
+def _register_logs(app, F, D, DF, P, PD, E, PR) -> None:
     @app.command()
     @_guard
     def logs(files: Optional[List[str]] = F, docker_run: Optional[List[str]] = D,
@@ -202,6 +212,8 @@ def register(app) -> None:
         clients = make_clients(region or (ecs.region if ecs else None), aws_profile, endpoint_url)
         run_logs(name, clients, ecs, cluster, tuple(services or ()), follow, since, tail)
 
+
+def _register_down(app, F, D, DF, P, PD, E, PR) -> None:
     @app.command()
     @_guard
     def down(files: Optional[List[str]] = F, docker_run: Optional[List[str]] = D,

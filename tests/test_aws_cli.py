@@ -61,6 +61,9 @@ def test_deploy_status_plan_update_down_through_the_cli(moto_server, tmp_path):
     assert [s["name"] for s in data["services"]] == ["api", "web"]
     assert {s["rollout"] for s in data["services"]} == {"COMPLETED"}
 
+    ps = cli(moto_server, tmp_path, "ps", "-p", "e2e")
+    assert ps.returncode == 0 and "e2e-web:1" in ps.stdout and "COMPLETED" in ps.stdout
+
     unchanged = cli(moto_server, tmp_path, "plan", "--detailed-exitcode")
     assert unchanged.returncode == 0, unchanged.stdout + unchanged.stderr
     again = cli(moto_server, tmp_path, "deploy")

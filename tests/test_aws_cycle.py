@@ -191,3 +191,32 @@ def test_down_with_logs_deletes_the_log_groups(world):
     _deploy(make_project(), clients, clock)
     run_down("shop", clients, PlainProgress(io.StringIO(), clock), None, True, False, lambda _t: True, clock.sleep)
     assert clients.logs.describe_log_groups()["logGroups"] == []
+
+
+def test_logs_follow_prints_new_lines_once(world):
+    _, clients, clock, _ = world
+    _deploy(make_project(), clients, clock)
+    stream = "web/web/0123456789abcdef"
+    clients.logs.create_log_stream(logGroupName="/ecs/shop", logStreamName=stream)
+    now = int(time.time() * 1000)
+    clients.logs.put_log_events(logGroupName="/ecs/shop", logStreamName=stream,
+                                logEvents=[{"timestamp": now, "message": "first"}])
+
+    def sleep_then_log(_seconds):  # while we "sleep", the task writes another line
+        clients.logs.put_log_events(logGroupName="/ecs/shop", logStreamName=stream,
+                                    logEvents=[{"timestamp": now + 1000, "message": "second"}])
+
+    lines = []
+    count = run_logs("shop", clients, None, None, ("web",), True, None, None, lines.append,
+                     sleep=sleep_then_log, clock=clock, max_polls=1)
+    assert lines == ["web 0123456789ab | first", "web 0123456789ab | second"] and count == 2
+
+
+def test_logs_of_an_unknown_service_is_a_clear_error(world):
+    _, clients, clock, _ = world
+    _deploy(make_project(), clients, clock)
+    from compose2ecs.errors import AwsError
+
+    with pytest.raises(AwsError) as caught:
+        run_logs("shop", clients, None, None, ("nope",), False, None, None, print)
+    assert "no deployed service named nope" in str(caught.value)
