@@ -26,6 +26,10 @@ EndpointOpt = typer.Option(None, "--endpoint-url", envvar="AWS_ENDPOINT_URL",
                            help="Custom AWS endpoint (LocalStack, moto).")
 ClusterOpt = typer.Option(None, "--cluster", help="Use this existing cluster instead of creating one.")
 OutputOpt = typer.Option("text", "--output", help="text or json.")
+EfsOpt = typer.Option(None, "--efs", help="VOLUME=fs-… for a named volume (repeatable).")
+ImageOpt = typer.Option(None, "--image", help="SERVICE=URI for a build-only service (repeatable).")
+ExecRoleOpt = typer.Option(None, "--execution-role-arn", help="Use this execution role instead of creating one.")
+TaskRoleOpt = typer.Option(None, "--task-role-arn", help="Task role for every task definition.")
 
 
 def _base():
@@ -87,9 +91,12 @@ def _confirm(question: str, yes: bool) -> bool:
 
 
 def _inputs(files, docker_run, docker_run_file, project_name, project_directory, env_file, profile,
-            region=None, cluster=None):
-    return _base().input_options(files, docker_run, docker_run_file, project_name, project_directory,
-                                 env_file, profile, region=region, cluster=cluster)
+            region=None, cluster=None, efs=None, image=None, execution_role_arn=None, task_role_arn=None):
+    cli = _base()
+    return cli.input_options(files, docker_run, docker_run_file, project_name, project_directory,
+                             env_file, profile, region=region, cluster=cluster,
+                             efs=cli.parse_pairs(efs, "--efs"), images=cli.parse_pairs(image, "--image"),
+                             execution_role_arn=execution_role_arn, task_role_arn=task_role_arn)
 
 
 def _name_only(files, docker_run, docker_run_file, project_name) -> bool:
@@ -124,13 +131,15 @@ def _register_deploy(app, F, D, DF, P, PD, E, PR) -> None:
                yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask before applying."),
                no_rollback: bool = typer.Option(False, "--no-rollback", help="cloudformation: keep failed resources."),
                s3_bucket: Optional[str] = typer.Option(None, "--s3-bucket", help="cloudformation: bucket for big templates."),
+               efs: Optional[List[str]] = EfsOpt, image: Optional[List[str]] = ImageOpt,
+               execution_role_arn: Optional[str] = ExecRoleOpt, task_role_arn: Optional[str] = TaskRoleOpt,
                output: str = OutputOpt):
         """Deploy the project to ECS (Fargate): plan, apply, wait, print where it answers."""
         from .aws.commands import run_deploy
 
         progress = _progress(output)
         options = _inputs(files, docker_run, docker_run_file, project_name, project_directory, env_file,
-                          profile, region, cluster)
+                          profile, region, cluster, efs, image, execution_role_arn, task_role_arn)
         ecs = load_project(options, {"vpc_id": vpc, "subnets": tuple(subnet or ())})
         clients = make_clients(region or ecs.region, aws_profile, endpoint_url)
         run_deploy(ecs, clients, progress, via=via, dry_run=dry_run, wait=not no_wait, timeout=timeout,
@@ -149,13 +158,15 @@ def _register_plan(app, F, D, DF, P, PD, E, PR) -> None:
              vpc: Optional[str] = typer.Option(None, "--vpc"), subnet: Optional[List[str]] = typer.Option(None, "--subnet"),
              detailed_exitcode: bool = typer.Option(False, "--detailed-exitcode",
                                                     help="Exit 0 no changes, 2 changes, 1 error."),
+             efs: Optional[List[str]] = EfsOpt, image: Optional[List[str]] = ImageOpt,
+             execution_role_arn: Optional[str] = ExecRoleOpt, task_role_arn: Optional[str] = TaskRoleOpt,
              output: str = OutputOpt):
         """Show what deploy would create, update or leave alone (no mutating call)."""
         from .aws.commands import run_plan
 
         def body():
             options = _inputs(files, docker_run, docker_run_file, project_name, project_directory, env_file,
-                              profile, region, cluster)
+                              profile, region, cluster, efs, image, execution_role_arn, task_role_arn)
             ecs = load_project(options, {"vpc_id": vpc, "subnets": tuple(subnet or ())})
             clients = make_clients(region or ecs.region, aws_profile, endpoint_url)
             return run_plan(ecs, clients, _progress(output))

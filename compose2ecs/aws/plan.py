@@ -237,8 +237,8 @@ def _refuse_placeholders(project, family: str, desired: dict) -> None:
     for holder in project.placeholders:
         if holder.value in text:
             raise UserError.at(Location(key_path=("task-definition", family)),
-                               f"{holder.what} is still the placeholder {holder.value}",
-                               f"{holder.how} before deploying")
+                               f"{holder.what} is still the placeholder {holder.value}; deploy needs the real value",
+                               holder.how)
 
 
 def _plan_services(project, clients, live, render) -> list:
