@@ -4,42 +4,47 @@ Intrinsic functions are plain mappings in their long form (``Ref:``, ``Fn::GetAt
 cfn-lint, ``aws cloudformation deploy`` and ``package`` all read; no custom YAML tags. Keys are
 sorted, except the template's top-level sections and a resource's attributes, which follow the
 order people expect when reading (Parameters before Resources, Type before Properties).
+
+YAML is written by :mod:`.blockyaml` (PyYAML's representer was half the run time on big
+projects); tests re-read every golden and corpus template with PyYAML and cfn-lint.
 """
 from __future__ import annotations
 
 import json
 
-import yaml
+from .blockyaml import Writer, sorted_keys
 
 TOP_ORDER = ("AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Conditions",
              "Resources", "Outputs")
 RESOURCE_ORDER = ("Type", "Condition", "DependsOn", "DeletionPolicy", "UpdateReplacePolicy", "Metadata",
                   "Properties")
 
-try:  # the C dumper is ~10x faster for big templates; identical output
-    _BaseDumper = yaml.CSafeDumper
-except AttributeError:  # pragma: no cover - libyaml missing
-    _BaseDumper = yaml.SafeDumper
+
+def ordered_keys(value: dict, order: tuple) -> list:
+    """Keys named in ``order`` first (in that order), then the rest sorted."""
+    first = [k for k in order if k in value]
+    rest = [k for k in sorted_keys(value) if k not in order]
+    return first + rest
 
 
-class _Dumper(_BaseDumper):
-    def ignore_aliases(self, data):  # never emit &id001 anchors for shared sub-dicts
-        return True
-
-
-def _ordered(value, order=None):
-    if isinstance(value, dict):
-        keys = sorted(value, key=lambda k: (order.index(k) if order and k in order else len(order or ()), str(k)))
-        return {k: _child(k, value[k], order) for k in keys}
-    if isinstance(value, list):
-        return [_ordered(v) for v in value]
-    return value
-
-
-def _child(key, value, parent_order):
-    if parent_order is TOP_ORDER and key == "Resources" and isinstance(value, dict):
-        return {rid: _ordered(body, RESOURCE_ORDER) for rid, body in sorted(value.items())}
-    return _ordered(value)
+def _write_yaml(template: dict) -> str:
+    writer = Writer()
+    if not template:
+        return "{}\n"
+    for section in ordered_keys(template, TOP_ORDER):
+        body = template[section]
+        if section == "Resources" and isinstance(body, dict) and body:
+            writer.out.append(writer.key(section, "") + "\n")
+            for rid in sorted_keys(body):
+                resource = body[rid]
+                if isinstance(resource, dict) and resource:
+                    writer.out.append(writer.key(rid, "  ") + "\n")
+                    writer.mapping(resource, "    ", ordered_keys(resource, RESOURCE_ORDER))
+                else:
+                    writer.mapping(body, "  ", [rid])
+        else:
+            writer.mapping(template, "", [section])
+    return writer.text()
 
 
 def dump(template: dict, fmt: str = "yaml") -> str:
@@ -48,6 +53,4 @@ def dump(template: dict, fmt: str = "yaml") -> str:
         return json.dumps(template, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     if fmt != "yaml":
         raise ValueError(f"unknown template format {fmt!r} (yaml or json)")
-    data = _ordered(template, TOP_ORDER)
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=False,
-                     allow_unicode=True, width=1000)
+    return _write_yaml(template)
