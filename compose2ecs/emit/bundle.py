@@ -8,6 +8,7 @@ user keeps in the target directory are never touched.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -41,10 +42,38 @@ def bundle_files(directory: str, project, ecs, findings, *, template_files: dict
     return files
 
 
+def _load(text: str):
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def parameters_section(root_text: str) -> dict:
+    """The template's ``Parameters`` mapping, read without parsing the whole template.
+
+    Parsing a big template took longer than writing it (issue 5). Templates are JSON or
+    block YAML whose top-level keys are the only lines starting in column 0 (scalars never
+    span lines), so the section is the lines from ``Parameters:`` to the next such line;
+    anything else falls back to reading the whole text."""
+    if root_text.lstrip().startswith("{"):
+        return (json.loads(root_text) or {}).get("Parameters") or {}
+    start = 0 if root_text.startswith("Parameters:") else root_text.find("\nParameters:") + 1
+    if start > 0 or root_text.startswith("Parameters:"):
+        end = start + 1
+        while True:
+            end = root_text.find("\n", end) + 1
+            if end <= 0 or end >= len(root_text) or root_text[end] not in " -\n#":
+                break
+        try:
+            chunk = _load(root_text[start:end] if end > 0 else root_text[start:])
+        except yaml.YAMLError:  # not laid out as expected: read it all
+            chunk = None
+        if isinstance(chunk, dict) and list(chunk) == ["Parameters"]:
+            return chunk["Parameters"] or {}
+    return ((_load(root_text) or {}).get("Parameters")) or {}
+
+
 def _parameters(root_text: str) -> list:
-    root = yaml.safe_load(root_text) or {}
     out = []
-    for name, spec in sorted((root.get("Parameters") or {}).items()):
+    for name, spec in sorted(parameters_section(root_text).items()):
         out.append({"name": name, "type": spec.get("Type", "String"), "default": spec.get("Default"),
                     "description": str(spec.get("Description", "")).replace("|", "\\|")})
     return out

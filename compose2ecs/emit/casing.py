@@ -44,6 +44,9 @@ def cfn_key(key: str, parent: str = "") -> str:
     return key[:1].upper() + key[1:]
 
 
+_KEYS: dict = {}  # (parent, key) → cfn_key(key, parent): the same few dozen keys, thousands of times
+
+
 def to_cloudformation(value: Any, parent: str = "") -> Any:
     """Re-case an ECS API dict (e.g. a RegisterTaskDefinition input) for CloudFormation.
 
@@ -53,11 +56,17 @@ def to_cloudformation(value: Any, parent: str = "") -> Any:
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
+            name = _KEYS.get((parent, key))
+            if name is None:
+                name = _KEYS[(parent, key)] = cfn_key(key, parent)
             if key in MAP_VALUED and isinstance(item, dict):
-                out[cfn_key(key, parent)] = dict(item)
+                out[name] = dict(item)
+            elif isinstance(item, (dict, list, tuple)):
+                out[name] = to_cloudformation(item, key)
             else:
-                out[cfn_key(key, parent)] = to_cloudformation(item, key)
+                out[name] = item
         return out
     if isinstance(value, (list, tuple)):
-        return [to_cloudformation(item, parent) for item in value]
+        return [to_cloudformation(item, parent) if isinstance(item, (dict, list, tuple)) else item
+                for item in value]
     return value

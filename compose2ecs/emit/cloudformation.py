@@ -83,7 +83,7 @@ def _add_services(b: Builder, created_secrets: dict) -> None:
     position = {s.name: i for i, s in enumerate(ecs.services)}
     providers = [s.name for s in ecs.services if s.service_connect]
     for service in ecs.services:
-        td = ecs.task_definition(service.task_definition)
+        td = b.task_definition(service.task_definition)
         task_role = iam.add_task_role(b, service, _efs_iam_resources(b, td))
         td_id = add_task_definition(b, td, service.name, created_secrets, task_role)
         groups = network.service_group_ids(b, service)
@@ -109,6 +109,8 @@ def _add_security_groups(b: Builder) -> None:
 def _add_placeholders(b: Builder) -> None:
     """Placeholders still present anywhere become parameters, then references to them."""
     values = {p.value for p in b.ecs.placeholders}
+    if not values:
+        return  # nothing to look for: skip walking every string of the template
     text = "\x00".join(_strings(b.resources))
     present = {v for v in values if v and v in text}
     names = {c.image: pascal(c.name) + "Image" for td in b.ecs.task_definitions for c in td.containers}
@@ -118,16 +120,17 @@ def _add_placeholders(b: Builder) -> None:
         b.outputs = parameters.substitute_strings(b.outputs, table)
 
 
-def _strings(value, out=None) -> list:
-    out = [] if out is None else out
-    if isinstance(value, str):
-        out.append(value)
-    elif isinstance(value, dict):
-        for item in value.values():
-            _strings(item, out)
-    elif isinstance(value, list):
-        for item in value:
-            _strings(item, out)
+def _strings(value) -> list:
+    """Every string value (not key) anywhere in ``value`` (iterative: templates are big)."""
+    out, stack = [], [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            out.append(node)
+        elif isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
     return out
 
 

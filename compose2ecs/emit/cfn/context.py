@@ -99,6 +99,23 @@ class Builder:
 
     def __post_init__(self) -> None:
         self.service_base = owner_bases([s.name for s in self.ecs.services])
+        # Name indexes built once: EcsProject.service()/task_definition() scan a tuple, and
+        # the emitter asks thousands of times (quadratic on big projects, issue 5).
+        self._services = {}
+        for svc in self.ecs.services:
+            self._services.setdefault(svc.name, svc)  # first wins, as in EcsProject.service
+        self._task_definitions = {}
+        for td in self.ecs.task_definitions:
+            self._task_definitions.setdefault(td.family, td)
+
+    # -- lookups ----------------------------------------------------------------
+    def service(self, name: str):
+        """The ECS service called ``name`` (KeyError when there is none)."""
+        return self._services[name]
+
+    def task_definition(self, family: str):
+        """The task definition of ``family`` (KeyError when there is none)."""
+        return self._task_definitions[family]
 
     # -- naming ---------------------------------------------------------------
     def sid(self, service: str, kind: str) -> str:
@@ -145,7 +162,7 @@ class Builder:
         if not ecs_service:
             return ()
         try:
-            return tuple(self.ecs.service(ecs_service).compose_services) or (ecs_service,)
+            return tuple(self.service(ecs_service).compose_services) or (ecs_service,)
         except KeyError:
             return (ecs_service,)
 
@@ -156,7 +173,7 @@ class Builder:
         if service:
             pairs[SERVICE_TAG] = service
             try:
-                pairs.update(dict(self.ecs.service(service).tags))
+                pairs.update(dict(self.service(service).tags))
             except KeyError:
                 pass
         pairs.update(dict(extra))

@@ -104,7 +104,7 @@ def healthcheck_path(b: Builder, svc, t):
     """The path of an HTTP compose healthcheck (curl/wget http://localhost:PORT/path) on the
     target's port, so the load balancer checks what the compose file already checks."""
     try:
-        td = b.ecs.task_definition(svc.task_definition)
+        td = b.task_definition(svc.task_definition)
     except KeyError:
         return None
     for c in td.containers:

@@ -113,7 +113,7 @@ def add_overflow_rules(b: Builder) -> None:
                 if dst != src:
                     pairs.add((src, dst, network))
     for src, dst, network in sorted(pairs):
-        service = b.ecs.service(dst)
+        service = b.service(dst)
         for port, proto in sorted(set(service.ingress_ports), key=str):
             rid = b.sid(dst, f"From{b.service_base.get(src, _pascal(src))}Port{port_range(port)[0]}{proto.capitalize()}Ingress")
             props = rule(port, proto, f"{src} to {dst} port {port} (compose network {network})",

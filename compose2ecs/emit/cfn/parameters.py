@@ -98,24 +98,31 @@ def substitute_strings(value: Any, table: dict) -> Any:
     return value
 
 
+SUB_VARIABLE = re.compile(r"\$\{([^!}][^}]*)\}")
+
+
 def used_references(value: Any, found=None) -> set:
-    """Names used by Ref / Fn::GetAtt / Fn::Sub anywhere in ``value``."""
+    """Names used by Ref / Fn::GetAtt / Fn::Sub anywhere in ``value``.
+
+    Iterative, and scalars are never visited on their own: this walks every resource of
+    big templates several times (nested-stack packing), so it must be cheap."""
     found = set() if found is None else found
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if key == "Ref" and isinstance(item, str):
-                found.add(item)
-            elif key == "Fn::GetAtt":
-                target = item[0] if isinstance(item, list) else str(item).split(".")[0]
-                found.add(target)
-            elif key == "Fn::Sub":
-                text = item[0] if isinstance(item, list) else item
-                found.update(m.split(".")[0] for m in re.findall(r"\$\{([^!}][^}]*)\}", text))
-                if isinstance(item, list):
-                    used_references(item[1], found)
-            else:
-                used_references(item, found)
-    elif isinstance(value, list):
-        for item in value:
-            used_references(item, found)
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, item in node.items():
+                if key == "Ref" and isinstance(item, str):
+                    found.add(item)
+                elif key == "Fn::GetAtt":
+                    found.add(item[0] if isinstance(item, list) else str(item).split(".")[0])
+                elif key == "Fn::Sub":
+                    text = item[0] if isinstance(item, list) else item
+                    found.update(m.split(".")[0] for m in SUB_VARIABLE.findall(text))
+                    if isinstance(item, list):
+                        stack.append(item[1])
+                elif isinstance(item, (dict, list)):
+                    stack.append(item)
+        elif isinstance(node, list):
+            stack.extend(item for item in node if isinstance(item, (dict, list)))
     return found

@@ -36,7 +36,7 @@ def add_log_groups(b: Builder) -> None:
 
 def _writes_to(b: Builder, service, group_name: str) -> bool:
     try:
-        td = b.ecs.task_definition(service.task_definition)
+        td = b.task_definition(service.task_definition)
     except KeyError:
         return False
     for c in td.containers:

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from .context import ref
-from .parameters import used_references
+from .parameters import SUB_VARIABLE, used_references
 
 LIMITS = {"resources": 500, "outputs": 200, "parameters": 200, "bytes": 1_000_000}
 CHUNK = {"resources": 350, "outputs": 150, "parameters": 150, "bytes": 350_000}
@@ -70,8 +70,8 @@ def problems(template: dict) -> list:
 
 def fit(template: dict):
     """``template`` itself when it fits, else a :class:`TemplateSet` of nested stacks."""
-    if not problems(strip_owners(template)):
-        return template
+    if len(template.get("Resources", {})) <= LIMITS["resources"] and not problems(strip_owners(template)):
+        return template  # (too many resources already means a split: skip serialising it to measure)
     result = _Splitter(template).run()
     for name, part in result.files().items():
         too_big = problems(part)
@@ -127,10 +127,16 @@ class _Splitter:
             if owner:
                 by_owner.setdefault(owner, []).append(rid)
         chunks, current, stats = [], [], {"resources": 0, "bytes": 0, "outputs": 0, "refs": set()}
+        self.property_refs = {}  # rid → names its Properties use (also needed by the hoisting)
         for owner in by_owner:  # insertion order = service (dependency) order
             ids = by_owner[owner]
             size = sum(len(json.dumps(self.resources[r], separators=(",", ":"))) for r in ids) * YAML_FACTOR
-            refs = used_references([self.resources[r] for r in ids])
+            refs = set()
+            for rid in ids:
+                body = self.resources[rid]
+                self.property_refs[rid] = used_references(body.get("Properties", {}))
+                refs |= self.property_refs[rid]
+                used_references([v for k, v in body.items() if k != "Properties"], refs)
             outs = outputs_of.get(owner, 0)
             grown = {"resources": stats["resources"] + len(ids), "bytes": stats["bytes"] + size,
                      "outputs": stats["outputs"] + outs, "refs": stats["refs"] | refs}
@@ -149,7 +155,7 @@ class _Splitter:
         leaf: e.g. a peer security-group rule), so stacks only ever depend on earlier ones."""
         for rid in sorted(self.chunk_of):
             mine = self.chunk_of[rid]
-            targets = used_references(self.resources[rid].get("Properties", {}))
+            targets = self.property_refs[rid]
             if any(self.chunk_of.get(t, -1) > mine for t in targets):
                 del self.chunk_of[rid]
 
@@ -169,8 +175,7 @@ class _Splitter:
             if local:
                 body["DependsOn"] = local
             resources[rid] = self._rewrite_nested(body, i)
-        outputs = {oid: self._rewrite_nested(o, i) for oid, o in self.template.get("Outputs", {}).items()
-                   if self.owners.get("output:" + oid) and self._output_chunk(oid) == i}
+        outputs = {oid: self._rewrite_nested(self.template["Outputs"][oid], i) for oid in self._outputs_of(i)}
         params, conditions = self._nested_parameters()
         self._deps_of = getattr(self, "_deps_of", {})
         self._deps_of[i] = (dict(self._inputs), set(self._stack_deps))
@@ -181,6 +186,15 @@ class _Splitter:
     def _output_chunk(self, oid: str) -> int:
         return self.chunk_of_owner.get(self.owners.get("output:" + oid), -1)
 
+    def _outputs_of(self, i: int) -> list:
+        """Output IDs that move to nested stack ``i`` (grouped once, in template order)."""
+        if not hasattr(self, "_outputs_by_chunk"):
+            self._outputs_by_chunk: dict = {}
+            for oid in self.template.get("Outputs", {}):
+                if self.owners.get("output:" + oid):
+                    self._outputs_by_chunk.setdefault(self._output_chunk(oid), []).append(oid)
+        return self._outputs_by_chunk.get(i, [])
+
     def _note_dependency(self, i: int, target: str) -> None:
         chunk = self.chunk_of.get(target)
         if chunk is not None and chunk < i:
@@ -188,20 +202,30 @@ class _Splitter:
         # a root resource is created before any nested stack that takes its values
 
     def _rewrite_nested(self, node, i: int):
+        """``node`` with references to the root or other stacks turned into parameters.
+        Scalars are returned without a call (this visits every value of the services)."""
         if isinstance(node, list):
-            return [self._rewrite_nested(v, i) for v in node]
+            return [self._rewrite_nested(v, i) if isinstance(v, (dict, list)) else v for v in node]
         if not isinstance(node, dict):
             return node
-        if node.get("Fn::If", [None])[0] == "CreateCluster" and len(node) == 1:
+        if len(node) == 1:
+            rewritten = self._rewrite_intrinsic(node, i)
+            if rewritten is not None:
+                return rewritten
+        return {k: self._rewrite_nested(v, i) if isinstance(v, (dict, list)) else v for k, v in node.items()}
+
+    def _rewrite_intrinsic(self, node: dict, i: int):
+        """A one-key intrinsic rewritten for nested stack ``i``; None when ``node`` is not one."""
+        if node.get("Fn::If", [None])[0] == "CreateCluster":
             return self._input("ClusterName", node, "String")
-        if "Ref" in node and len(node) == 1:
+        if "Ref" in node:
             return self._reference(node["Ref"], None, i)
-        if "Fn::GetAtt" in node and len(node) == 1:
+        if "Fn::GetAtt" in node:
             target, attr = _getatt_target(node)
             return self._reference(target, attr, i)
-        if "Fn::Sub" in node and len(node) == 1 and isinstance(node["Fn::Sub"], str):
-            return {"Fn::Sub": re.sub(r"\$\{([^!}][^}]*)\}", lambda m: self._sub_var(m.group(1), i), node["Fn::Sub"])}
-        return {k: self._rewrite_nested(v, i) for k, v in node.items()}
+        if "Fn::Sub" in node and isinstance(node["Fn::Sub"], str):
+            return {"Fn::Sub": SUB_VARIABLE.sub(lambda m: self._sub_var(m.group(1), i), node["Fn::Sub"])}
+        return None
 
     def _sub_var(self, name: str, i: int) -> str:
         target, _, attr = name.partition(".")
