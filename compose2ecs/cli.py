@@ -140,7 +140,10 @@ def config(
     from .compose.render import render_config
     from .pipeline import load_inputs
 
+    from .output import check_writable
+
     _check_choice(fmt, ("yaml", "json"), "--format")
+    check_writable(output)
     options = input_options(files, docker_run, docker_run_file, project_name, project_directory,
                             env_file, profile, services)
     loaded = load_inputs(options, stdin=sys.stdin)
@@ -211,8 +214,10 @@ def convert(
 
 def _convert_to_compose(options, output, quiet):
     from .compose.render import render_config
+    from .output import check_writable
     from .pipeline import load_inputs
 
+    check_writable(output)
     loaded = load_inputs(options, stdin=sys.stdin)
     print_findings(loaded.findings, quiet)
     # docker run lines have no project name of their own: none is invented (the file then

@@ -1,6 +1,8 @@
 """``compose2ecs convert``: inputs → ECS model → the artefacts the user asked for.
 
-Pure orchestration over the emitters; the CLI renders what :func:`run` returns.
+Three steps, so that a failure never leaves half the artefacts behind: check that every
+output path can be written, render every artefact in memory, then write them. The CLI
+renders what :func:`run` returns.
 """
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import os
 from dataclasses import dataclass
 
 from .errors import Location, UserError
+from .output import check_writable, write_all
 
 
 @dataclass(frozen=True)
@@ -19,21 +22,28 @@ class ConvertResult:
 
 def run(options, *, fmt: str, output=None, as_json: bool = False, report=None,
         stdin=None, environ=None) -> ConvertResult:
-    """Convert and write the artefacts. Raises UserError for invalid input."""
+    """Convert and write the artefacts. Raises UserError for invalid input or unwritable paths."""
     from .pipeline import convert_inputs
 
+    bundle = fmt == "cloudformation" and is_directory_target(output)
+    check_writable(output, directory=bundle or (fmt == "taskdef" and bool(output)))
+    check_writable(report)
     conversion = convert_inputs(options, environ, stdin)
-    notes = []
     if fmt == "taskdef":
-        notes += _write_taskdefs(conversion.ecs, output)
+        writes, notes = _taskdef_outputs(conversion.ecs, output)
+    elif bundle:
+        writes, notes = [], []
     else:
-        notes += _write_cloudformation(conversion, output, as_json, report)
+        writes, notes = _template_outputs(conversion, output, as_json)
     if report:
         from .report import render_report
 
-        _write_text(report, render_report(conversion.project, conversion.ecs,
-                                          next_command_for(fmt, output)))
+        text = render_report(conversion.project, conversion.ecs, next_command_for(fmt, output))
+        writes.append((report, text))
         notes.append(f"report written to {report}")
+    if bundle:  # the bundle writer is atomic on its own (staging directory, then rename)
+        notes = _write_bundle(conversion, output, as_json) + notes
+    write_all(writes)
     return ConvertResult(conversion.findings, tuple(notes))
 
 
@@ -53,54 +63,52 @@ def is_directory_target(output) -> bool:
     return bool(output) and (output.endswith(("/", os.sep)) or os.path.isdir(output))
 
 
-def _write_taskdefs(ecs, output) -> list:
+def _taskdef_outputs(ecs, output) -> tuple:
+    """stdout: one JSON array; ``-o DIR``: one ``<family>.json`` per task definition."""
     from .emit.taskdef import render_task_definitions, task_definition_dict
 
     if not output or output == "-":
         array = [task_definition_dict(td) for td in ecs.task_definitions]
-        _write_text(None, json.dumps(array, indent=2, sort_keys=True) + "\n")
-        return []
+        return [(None, json.dumps(array, indent=2, sort_keys=True) + "\n")], []
     if os.path.exists(output) and not os.path.isdir(output):
         raise UserError.at(Location(output), "exists and is not a directory",
                            "with --format taskdef, -o names a directory for <family>.json files")
-    os.makedirs(output, exist_ok=True)
-    written = []
-    for family, text in sorted(render_task_definitions(ecs).items()):
-        path = os.path.join(output, f"{family}.json")
-        _write_text(path, text)
-        written.append(path)
-    return [f"wrote {len(written)} task definition(s) to {output}"]
+    writes = [(os.path.join(output, f"{family}.json"), text)
+              for family, text in sorted(render_task_definitions(ecs).items())]
+    return writes, [f"wrote {len(writes)} task definition(s) to {output}"]
 
 
-def _write_cloudformation(conversion, output, as_json: bool, report) -> list:
+def _template_outputs(conversion, output, as_json: bool) -> tuple:
+    texts = _templates(conversion.ecs, as_json)
+    if len(texts) > 1:
+        raise UserError.at(Location(output or "-o"),
+                           "this project needs nested stacks (several templates)",
+                           "give -o a directory (ending in /) to write the whole bundle")
+    (text,) = texts.values()
+    notes = [f"template written to {output}"] if output and output != "-" else []
+    return [(output, text)], notes
+
+
+def _templates(ecs, as_json: bool) -> dict:
     from .emit.cloudformation import build_templates, dump_template
 
     fmt = "json" if as_json else "yaml"
-    templates = build_templates(conversion.ecs)
-    texts = {name: dump_template(tpl, fmt) for name, tpl in templates.items()}
-    if is_directory_target(output):
-        return _write_bundle(conversion, output, texts)
-    if len(texts) > 1 and output:
-        raise UserError.at(Location(output), "this project needs nested stacks (several templates)",
-                           "give -o a directory (ending in /) to write the whole bundle")
-    main_name = sorted(texts)[0] if "cloudformation.yaml" not in texts else "cloudformation.yaml"
-    _write_text(output, texts[main_name])
-    return [f"template written to {output}"] if output and output != "-" else []
+    return {name: dump_template(tpl, fmt) for name, tpl in build_templates(ecs).items()}
 
 
-def _write_bundle(conversion, output, texts) -> list:
+def _write_bundle(conversion, output, as_json: bool) -> list:
     from .emit.bundle import write_bundle
     from .emit.taskdef import render_task_definitions
     from .report import render_report
 
-    report_text = render_report(conversion.project, conversion.ecs, next_command_for("cloudformation", output))
-    written = write_bundle(output, conversion.project, conversion.ecs, conversion.findings,
-                           template_files=texts, taskdefs=render_task_definitions(conversion.ecs),
-                           report=report_text)
+    report_text = render_report(conversion.project, conversion.ecs,
+                                next_command_for("cloudformation", output))
+    try:
+        written = write_bundle(output, conversion.project, conversion.ecs, conversion.findings,
+                               template_files=_templates(conversion.ecs, as_json),
+                               taskdefs=render_task_definitions(conversion.ecs),
+                               report=report_text)
+    except OSError as exc:
+        raise UserError.at(Location(output), f"cannot write the bundle: {exc.strerror or exc}",
+                           "choose a writable directory") from None
     return [f"bundle written to {output} ({len(written)} files)"]
-
-
-def _write_text(path, text: str) -> None:
-    from .output import write_text
-
-    write_text(path, text)
