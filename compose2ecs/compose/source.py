@@ -148,12 +148,23 @@ class _Builder:
         mark = node.start_mark
         return Location(self.filename, mark.line + 1, mark.column + 1, tuple(path))
 
+    def mapping_key(self, node, path):
+        """Keys are text, as Docker Compose reads them: ``1:`` is "1" and ``true:`` is "true"
+        (as Python values 1, 1.0 and True would be one key)."""
+        value = self.scalar(node, path)
+        return value if isinstance(value, str) else node.value
+
     def build(self, node, path=(), active=()):
         tag = node.tag
         if tag == "!reset":
             return Reset(self._untagged(node, path, active))
         if tag == "!override":
             return Override(self._untagged(node, path, active))
+        if tag.startswith("!"):
+            self.errors.append(diagnostic(
+                self.location(node, path), f"unknown YAML tag {tag}",
+                "Compose understands only !reset and !override; remove the tag"))
+            return self._untagged(node, path, active)
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, path, active)
         if isinstance(node, yaml.SequenceNode):
@@ -174,8 +185,10 @@ class _Builder:
             return resolve_plain_scalar(node.value)
         try:  # explicitly tagged (!!int "7", !!float ...): PyYAML's constructor knows them
             return self.scalars.construct_object(node, deep=True)
-        except yaml.YAMLError as exc:
-            self.errors.append(diagnostic(self.location(node, path), f"invalid value: {exc}"))
+        except (yaml.YAMLError, ValueError, TypeError):
+            self.errors.append(diagnostic(self.location(node, path),
+                                          f"{node.value!r} cannot be read as {node.tag}",
+                                          "remove the tag or fix the value"))
             return node.value
 
     def sequence(self, node, path, active):
@@ -203,11 +216,12 @@ class _Builder:
             if key_node.tag == MERGE_TAG:
                 merged.extend(self._merge_sources(value_node, path, active))
                 continue
-            key = self.scalar(key_node, path)
-            if isinstance(key, (list, dict)) or not isinstance(key_node, yaml.ScalarNode):
+            if not isinstance(key_node, yaml.ScalarNode):
                 self.errors.append(diagnostic(self.location(key_node, path),
-                                              "a mapping key must be a plain string"))
+                                              "a mapping key must be a plain string",
+                                              "write the key as text, not as a list or mapping"))
                 continue
+            key = self.mapping_key(key_node, path)
             if key in seen:
                 first = seen[key]
                 self.errors.append(diagnostic(
