@@ -57,7 +57,13 @@ def test_a_matching_profile_enables_the_service():
 
 
 def test_an_explicitly_named_service_is_enabled_whatever_its_profiles():
-    assert kept_names(TWO, [], ["dbg"]) == (["web", "dbg"], [])
+    # `config dbg` selects dbg alone (and what it needs), like `docker compose config dbg`
+    assert kept_names(TWO, [], ["dbg"]) == (["dbg"], [])
+
+
+def test_an_explicitly_named_service_brings_its_dependencies():
+    text = "services:\n  web: {image: w, depends_on: [db]}\n  db: {image: d}\n  other: {image: o}\n"
+    assert kept_names(text, [], ["web"]) == (["web", "db"], ["db"])
 
 
 def test_star_enables_every_profile():

@@ -108,6 +108,9 @@ def _profiles_of(service) -> list:
 
 
 def _initially_on(services, active: set, explicit: set) -> list:
+    if explicit:  # `config web` / `convert web`: those services (and, later, what they need)
+        return [name for name in services if name in explicit]
+
     def on(name):
         profiles = _profiles_of(services[name])
         return not profiles or "*" in active or bool(active & set(profiles)) or name in explicit
