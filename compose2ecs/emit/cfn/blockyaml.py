@@ -79,7 +79,8 @@ class Writer:
 
     def __init__(self) -> None:
         self.out: list = []
-        self.cache: dict = {}
+        self.cache: dict = {}  # string → its scalar text
+        self.heads: dict = {}  # (indent, key) → "indent key:"
 
     def scalar(self, value) -> str:
         if isinstance(value, str):
@@ -101,21 +102,31 @@ class Writer:
 
     def key(self, key, indent: str) -> str:
         """``indent`` + the key + ``:`` (explicit ``? key`` form for very long keys)."""
-        text = self.scalar(key)
-        if len(text) > MAX_SIMPLE_KEY:
-            return f"{indent}? {text}\n{indent}:"
-        return f"{indent}{text}:"
+        head = self.heads.get((indent, key))
+        if head is None:
+            text = self.scalar(key)
+            if len(text) > MAX_SIMPLE_KEY:
+                head = f"{indent}? {text}\n{indent}:"
+            else:
+                head = f"{indent}{text}:"
+            self.heads[(indent, key)] = head
+        return head
 
     def mapping(self, value: dict, indent: str, keys) -> None:
         """Block mapping at ``indent``; ``keys`` in the order to write (callers sort)."""
-        out = self.out
+        out, cache, inner = self.out, self.cache, indent + "  "
         for key in keys:
             item = value[key]
             head = self.key(key, indent)
-            if isinstance(item, dict):
+            if isinstance(item, str):  # the common case, inlined
+                text = cache.get(item)
+                if text is None:
+                    text = cache[item] = string(item)
+                out.append(f"{head} {text}\n")
+            elif isinstance(item, dict):
                 if item:
                     out.append(head + "\n")
-                    self.mapping(item, indent + "  ", sorted_keys(item))
+                    self.mapping(item, inner, sorted_keys(item))
                 else:
                     out.append(head + " {}\n")
             elif isinstance(item, (list, tuple)):
@@ -129,22 +140,23 @@ class Writer:
 
     def sequence(self, value, indent: str) -> None:
         """Block sequence whose dashes sit at ``indent``."""
-        out, inner = self.out, indent + "  "
+        out, inner, dash = self.out, indent + "  ", indent + "- "
+        cut = len(inner)
         for item in value:
             if isinstance(item, dict) and item:
                 start = len(out)
                 self.mapping(item, inner, sorted_keys(item))
-                out[start] = indent + "- " + out[start][len(inner):]
+                out[start] = dash + out[start][cut:]
             elif isinstance(item, (list, tuple)) and item:
                 start = len(out)
                 self.sequence(item, inner)
-                out[start] = indent + "- " + out[start][len(inner):]
+                out[start] = dash + out[start][cut:]
             elif isinstance(item, dict):
-                out.append(indent + "- {}\n")
+                out.append(dash + "{}\n")
             elif isinstance(item, (list, tuple)):
-                out.append(indent + "- []\n")
+                out.append(dash + "[]\n")
             else:
-                out.append(f"{indent}- {self.scalar(item)}\n")
+                out.append(f"{dash}{self.scalar(item)}\n")
 
     def text(self) -> str:
         return "".join(self.out)
