@@ -16,6 +16,8 @@ EXPECTED_ERRORS = {
     "real/compose-go-extends/base.yaml": "services.nil: error: must be a mapping",
     # needs variables from the compose-go test harness; unset they leave empty entries.
     "real/compose-go-using-variables.yaml": "services.foo.extra_hosts[0]",
+    # an override file alone: it only changes `command`; image comes from the base file.
+    "real/docker-compose-override-files/docker-compose.override.yml": "has neither an image nor a build",
     # an override file alone: its `web` depends on `db` from the base file.
     "real/docker-compose-override-files/extra.yml": "depends on 'db', which is not defined",
     # Compose file format version 1 (services at the top level) is not the Compose Specification.

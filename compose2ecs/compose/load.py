@@ -14,6 +14,8 @@ them together and decides which directory and which variables each file sees.
  9. merge        -f files in order, per-key rules                    (merge.py)
 10. name         -p > COMPOSE_PROJECT_NAME > name: > directory       (project_files.py)
 11. profiles     inactive services dropped, dependencies enabled     (profiles.py)
+    references   image or build, declared volumes/networks/secrets,
+                 no dependency cycles                                (references.py)
 12. environment  env_file contents and host values inlined           (environment.py)
 13. model        typed, frozen dataclasses with locations            (build.py)
 """
@@ -24,7 +26,7 @@ from typing import Callable, Mapping, Optional
 
 from ..errors import Finding, Location, Severity, UserError
 from . import (build, canonical, environment, extends, include, interpolate, merge, profiles,
-               project_files, source, validate)
+               project_files, references, source, validate)
 
 STDIN_NAME = "<stdin>"
 
@@ -158,6 +160,7 @@ def load(options, environ: Mapping[str, str], stdin=None):
         findings.append(Finding(Severity.INFO, source.locate(doc, ("services", svc)),
                                 f"service {svc!r} enabled because an active service depends on it",
                                 service=svc))
+    references.check_references(doc)
     # 12. environment: env_file contents and key-only variables inlined
     doc = environment.resolve_project_environment(doc, variables.get, findings)
     # 13. typed model
