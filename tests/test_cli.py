@@ -163,3 +163,17 @@ def test_a_valid_project_loads_without_importing_jsonschema():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
                          check=True).stdout.strip()
     assert out == "False"
+
+
+def test_config_escapes_dollars_so_the_output_reloads_to_the_same_values(tmp_path):
+    (tmp_path / ".env").write_text("C='single $A not expanded'\nA=OTHER\n")
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  web:\n    image: x\n    environment:\n      C: ${C}\n      D: \"$$HOME\"\n")
+    first = run("config", cwd=tmp_path, env={"HOME": "/root"})
+    assert first.exit_code == 0, first.output
+    assert "C: single $$A not expanded" in first.stdout and "D: $$HOME" in first.stdout
+    again = tmp_path / "again"
+    again.mkdir()
+    (again / "compose.yaml").write_text(first.stdout)
+    second = run("config", cwd=again, env={"HOME": "/root"})
+    assert second.stdout == first.stdout

@@ -43,11 +43,15 @@ _ConfigDumper.add_representer(str, _represent_str)
 
 
 def _sorted(value: Any) -> Any:
-    """Rebuild dicts with sorted keys, recursively (lists keep their order)."""
+    """Rebuild dicts with sorted keys, recursively (lists keep their order). String values
+    get ``$`` written as ``$$``: the values are already interpolated, and the output must
+    load back to the same values (a literal ``$HOME`` would otherwise be expanded again)."""
     if isinstance(value, dict):
         return {k: _sorted(value[k]) for k in sorted(value, key=str)}
     if isinstance(value, list):
         return [_sorted(v) for v in value]
+    if isinstance(value, str) and "$" in value:
+        return value.replace("$", "$$")
     return value
 
 
