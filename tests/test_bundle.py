@@ -93,3 +93,18 @@ def test_refuses_paths_outside_the_bundle(tmp_path):
         bundle.write_bundle(str(tmp_path / "o"), conv.project, conv.ecs, conv.findings,
                             template_files={"../evil.yaml": "x"}, taskdefs={}, report="")
     assert not (tmp_path / "evil.yaml").exists()
+
+
+def test_parameters_section_equals_a_full_parse():
+    import json
+
+    import yaml
+
+    _, templates, _ = _inputs("secrets")
+    text = templates["cloudformation.yaml"]
+    full = yaml.safe_load(text)["Parameters"]
+    assert full and bundle.parameters_section(text) == full
+    assert bundle.parameters_section(json.dumps(yaml.safe_load(text))) == full
+    pyyaml_text = yaml.safe_dump({"Parameters": full, "Resources": {"A": {"Type": "T"}}}, width=20)
+    assert bundle.parameters_section(pyyaml_text) == full  # other layouts: full parse fallback
+    assert bundle.parameters_section("Resources:\n  A:\n    Type: T\n") == {}
