@@ -6,6 +6,7 @@ attach the location.
 """
 from __future__ import annotations
 
+import math
 import re
 import shlex
 from typing import Union
@@ -20,8 +21,8 @@ def parse_bytes(value: Union[str, int, float]) -> int:
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a byte size")
     if isinstance(value, (int, float)):
-        if value < 0:
-            raise ValueError(f"{value!r} is negative")
+        if value < 0 or not math.isfinite(value):
+            raise ValueError(f"{value!r} is not a byte size (a finite number from 0 up)")
         return int(value)
     match = _BYTES_RE.match(str(value))
     if not match:
@@ -44,6 +45,8 @@ def parse_duration(value: Union[str, int, float]) -> float:
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a duration")
     if isinstance(value, (int, float)):
+        if not math.isfinite(value):
+            raise ValueError(f"{value!r} is not a duration")
         return float(value)
     text = str(value).strip()
     if re.fullmatch(r"\d+(\.\d+)?", text):
@@ -84,8 +87,8 @@ def parse_cpus(value: Union[str, int, float]) -> float:
         cpus = float(value)
     except (TypeError, ValueError):
         raise ValueError(f"{value!r} is not a CPU count (use a number such as 0.5 or '2')") from None
-    if cpus < 0:
-        raise ValueError(f"{value!r} is negative")
+    if cpus < 0 or not math.isfinite(cpus):
+        raise ValueError(f"{value!r} is not a usable CPU count (a finite number from 0 up)")
     return cpus
 
 

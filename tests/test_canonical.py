@@ -323,3 +323,19 @@ def test_corpus_canonicalises_and_builds_or_fails_with_located_errors():
         except UserError as exc:  # unresolved ${VAR} in a port, say: fine, but located
             assert all(d.location.file and d.location.line for d in exc.diagnostics), str(exc)
     assert built >= 40
+
+
+@pytest.mark.parametrize("spec, message", [
+    ('ports: ["80:0"]', "container port 0 is not a port a service can listen on"),
+    ('expose: ["0"]', "invalid exposed port: port 0 is not a port"),
+    ('expose: ["abc"]', "invalid exposed port: invalid port 'abc'"),
+    ('expose: ["80/xyz"]', "invalid exposed port: unknown protocol 'xyz'"),
+])
+def test_ports_nothing_can_listen_on_are_located_errors(spec, message):
+    from compose2ecs.compose.source import parse_yaml
+
+    text = f"services:\n  web:\n    image: x\n    {spec}\n"
+    with pytest.raises(UserError) as info:
+        canonicalise(parse_yaml(text, "c.yaml"), "/base")
+    (diag,) = info.value.diagnostics
+    assert message in str(diag) and str(diag).startswith("c.yaml:4:")

@@ -68,6 +68,8 @@ def parse_port_spec(spec: str) -> list:
     if not container:
         raise PortSyntaxError("no container port given")
     start, end = _port_range(container, "container port")
+    if start == 0:
+        raise PortSyntaxError("container port 0 is not a port a service can listen on")
     h_start, h_end = _port_range(host, "host port") if host else (None, None)
     if host and (end - start) != (h_end - h_start) and end != start:
         raise PortSyntaxError(f"the host range {host!r} and the container range {container!r} "
@@ -105,7 +107,7 @@ def _short_port(value: Any, at: Location, path: tuple, ctx: Ctx) -> list:
 def _long_port(value: dict, at: Location, path: tuple, ctx: Ctx) -> Optional[Any]:
     updates: dict = {}
     target = as_int(value.get("target"))
-    if target is None or not 0 <= target <= 65535:
+    if target is None or not 1 <= target <= 65535:
         ctx.error(at, path + ("target",), f"invalid port target {value.get('target')!r}",
                   "target is the container port, a number from 1 to 65535")
         return None
@@ -145,8 +147,22 @@ def _unique(items: list) -> list:
 
 
 def canonical_expose(value: Any, at: Location, path: tuple, ctx: Ctx) -> Any:
-    """``expose`` → list of strings (``- 80`` becomes ``"80"``)."""
+    """``expose`` → list of strings (``- 80`` becomes ``"80"``); each must be a port or a
+    range, with an optional protocol."""
     if not isinstance(value, list):
         return value
-    return new_list(getattr(value, "at", at),
-                    ((go_string(v), loc) for _, v, loc in list_items(value, at)))
+    items = []
+    for index, item, loc in list_items(value, at):
+        text = go_string(item)
+        port, _, proto = text.partition("/")
+        try:
+            start, _ = _port_range(port, "port")
+            if start == 0:
+                raise PortSyntaxError("port 0 is not a port a service can listen on")
+            if proto and proto.lower() not in PROTOCOLS:
+                raise PortSyntaxError(f"unknown protocol {proto!r}")
+        except PortSyntaxError as exc:
+            ctx.error(loc, path + (index,), f"invalid exposed port: {exc}",
+                      "write a port from 1 to 65535 or a range, optionally with /tcp or /udp")
+        items.append((text, loc))
+    return new_list(getattr(value, "at", at), items)
