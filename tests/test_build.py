@@ -200,3 +200,22 @@ def test_arbitrary_service_values_never_crash(service):
         assert exc.diagnostics
         if VALIDATOR.is_valid(doc):  # the shape safety net is for unvalidated input only
             assert not [d for d in exc.diagnostics if "unexpected value" in d.message], doc
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("deploy: {replicas: -1}", "-1 is not a number of replicas"),
+    ("deploy: {replicas: 99999999999999999999}", "is not a number of replicas"),
+    ("scale: -2", "-2 is not a number of replicas"),
+    ("ulimits: {nofile: {soft: 10, hard: 5}}", "the soft limit 10 is above the hard limit 5"),
+    ("ulimits: {nofile: 9999999999}", "ulimit nofile 9999999999:9999999999 is out of range"),
+])
+def test_values_ecs_cannot_hold_are_located_errors(spec, message):
+    from compose2ecs.compose.build import build_project
+    from compose2ecs.compose.canonical import canonicalise
+    from compose2ecs.compose.source import parse_yaml
+
+    doc = canonicalise(parse_yaml(f"services:\n  web:\n    image: x\n    {spec}\n", "c.yaml"), "/b")
+    with pytest.raises(UserError) as info:
+        build_project(doc, name="p", working_dir="/b", files=("c.yaml",))
+    (diag,) = info.value.diagnostics
+    assert message in str(diag) and str(diag).startswith("c.yaml:4:")

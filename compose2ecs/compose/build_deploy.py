@@ -90,10 +90,22 @@ def _policy(b: Builder, value: Any, path: tuple) -> tuple:
     return tuple(sorted(out))
 
 
+MAX_REPLICAS = 2 ** 31 - 1  # ECS desiredCount is a 32-bit integer
+
+
 def _replicas(b: Builder, svc: dict, deploy: dict, path: tuple) -> Optional[int]:
-    scale = b.int(svc.get("scale"), path + ("scale",))
-    replicas = b.int(deploy.get("replicas"), path + ("deploy", "replicas"))
+    scale = _count(b, svc.get("scale"), path + ("scale",))
+    replicas = _count(b, deploy.get("replicas"), path + ("deploy", "replicas"))
     return _agree(b, path, ("scale",), scale, ("deploy", "replicas"), replicas)
+
+
+def _count(b: Builder, value, path: tuple) -> Optional[int]:
+    number = b.int(value, path)
+    if number is not None and not 0 <= number <= MAX_REPLICAS:
+        b.error(path, f"{number} is not a number of replicas",
+                f"use a whole number from 0 to {MAX_REPLICAS}")
+        return None
+    return number
 
 
 def build_deploy(b: Builder, svc: dict, path: tuple) -> Deploy:

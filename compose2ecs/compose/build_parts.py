@@ -133,9 +133,20 @@ def build_ulimits(b: Builder, value: Any, path: tuple) -> tuple:
             limit = {"soft": limit, "hard": limit}
         soft = b.int(limit.get("soft"), p + ("soft",))
         hard = b.int(limit.get("hard"), p + ("hard",))
-        if soft is not None and hard is not None:
+        if soft is None or hard is None:
+            continue
+        if not (-1 <= soft <= ULIMIT_MAX and -1 <= hard <= ULIMIT_MAX):
+            b.error(p, f"ulimit {name} {soft}:{hard} is out of range",
+                    f"use numbers from 0 to {ULIMIT_MAX}, or -1 for unlimited")
+        elif soft > hard >= 0:
+            b.error(p, f"ulimit {name}: the soft limit {soft} is above the hard limit {hard}",
+                    "make soft at most hard")
+        else:
             out.append(Ulimit(name=name, soft=soft, hard=hard, at=b.at(p)))
     return tuple(out)
+
+
+ULIMIT_MAX = 2 ** 31 - 1  # ECS ulimit values are 32-bit integers
 
 
 NETWORK_FIELDS = ("aliases", "ipv4_address", "ipv6_address")
