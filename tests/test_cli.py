@@ -177,3 +177,13 @@ def test_config_escapes_dollars_so_the_output_reloads_to_the_same_values(tmp_pat
     (again / "compose.yaml").write_text(first.stdout)
     second = run("config", cwd=again, env={"HOME": "/root"})
     assert second.stdout == first.stdout
+
+
+def test_compose_file_may_come_from_the_dotenv_file(tmp_path):
+    (tmp_path / ".env").write_text("COMPOSE_FILE=main.yaml:extra.yaml\n")
+    (tmp_path / "main.yaml").write_text("services:\n  a: {image: x}\n")
+    (tmp_path / "extra.yaml").write_text("services:\n  b: {image: y}\n")
+    (tmp_path / "compose.yaml").write_text("services:\n  c: {image: z}\n")
+    result = run("config", cwd=tmp_path, env={"COMPOSE_FILE": None})
+    assert result.exit_code == 0, result.output
+    assert "  a:" in result.stdout and "  b:" in result.stdout and "  c:" not in result.stdout

@@ -174,8 +174,24 @@ def _input_files(options, environ):
     has_docker_run = bool(options.docker_run or options.docker_run_files)
     if has_docker_run and not options.files:
         return [], os.path.abspath(options.project_directory or options.cwd)
-    return project_files.resolve_compose_files(options.files, environ, options.cwd,
-                                               options.project_directory)
+    return project_files.resolve_compose_files(options.files, _compose_file_settings(options, environ),
+                                               options.cwd, options.project_directory)
+
+
+def _compose_file_settings(options, environ: Mapping[str, str]) -> Mapping[str, str]:
+    """Like Docker Compose, COMPOSE_FILE may come from the .env of the working (or project)
+    directory when neither -f nor the environment names the files."""
+    if options.files or environ.get("COMPOSE_FILE"):
+        return environ
+    path = os.path.join(options.cwd, options.project_directory or "", ".env")
+    if not os.path.isfile(path):
+        return environ
+    from .envfile import read_dotenv
+
+    values = read_dotenv(path, environ.get, display_name=_display(path))
+    wanted = {k: v for k, v in values.items()
+              if k in ("COMPOSE_FILE", "COMPOSE_PATH_SEPARATOR") and v}
+    return {**wanted, **environ} if wanted else environ
 
 
 def _docker_run_documents(options, loader: _FileLoader, findings: list) -> list:
