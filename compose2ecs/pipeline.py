@@ -7,11 +7,13 @@ injected so tests and the CLI pass what they want.
 """
 from __future__ import annotations
 
+import difflib
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Mapping, Optional
 
-from .errors import Finding
+from .errors import Finding, Location, UserError, diagnostic
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,50 @@ class Conversion:
     findings: tuple = ()  # front-end + lowering findings, sorted
 
 
+LAUNCH_TYPES = ("FARGATE", "FARGATE_SPOT", "EC2")
+LOAD_BALANCERS = ("alb", "nlb")
+_EFS_ID = re.compile(r"^fs-[0-9a-f]{8}([0-9a-f]{9})?$")
+
+
+def check_ecs_options(options: InputOptions) -> None:
+    """Flag values that cannot be right whatever the project says (before loading it)."""
+    errors = []
+    if options.launch_type and options.launch_type not in LAUNCH_TYPES:
+        errors.append(diagnostic(Location(key_path=("--launch-type",)),
+                                 f"{options.launch_type!r} is not a launch type",
+                                 "use " + ", ".join(LAUNCH_TYPES)))
+    if options.load_balancer and options.load_balancer not in LOAD_BALANCERS:
+        errors.append(diagnostic(Location(key_path=("--load-balancer",)),
+                                 f"{options.load_balancer!r} is not a load balancer type",
+                                 "use alb or nlb"))
+    for volume, fs_id in options.efs:
+        if not _EFS_ID.match(fs_id):
+            errors.append(diagnostic(Location(key_path=(f"--efs {volume}={fs_id}",)),
+                                     f"{fs_id!r} is not an EFS file system id",
+                                     "EFS ids look like fs-0123456789abcdef0"))
+    if errors:
+        raise UserError(errors)
+
+
+def check_names(options: InputOptions, project) -> None:
+    """--image and --efs must name a service and a volume of the project (a typo would
+    otherwise be ignored and a placeholder emitted)."""
+    services = {s.name for s in project.services}
+    volumes = {v.key for v in project.volumes}
+    errors = []
+    for flag, pairs, known, what in (("--image", options.images, services, "service"),
+                                     ("--efs", options.efs, volumes, "named volume")):
+        for name, _ in pairs:
+            if name not in known:
+                close = difflib.get_close_matches(name, sorted(known), n=1)
+                hint = f"did you mean {close[0]!r}?" if close else \
+                    f"the project's {what}s: {', '.join(sorted(known)) or 'none'}"
+                errors.append(diagnostic(Location(key_path=(f"{flag} {name}=…",)),
+                                         f"the project has no {what} {name!r}", hint))
+    if errors:
+        raise UserError(errors)
+
+
 def aws_config_region(environ: Mapping[str, str]) -> Optional[str]:
     """The region of the active profile in the AWS config file, read without boto3 (an
     offline conversion must not import it): ``AWS_CONFIG_FILE`` or ``~/.aws/config``,
@@ -84,7 +130,9 @@ def convert_inputs(options: InputOptions, environ: Optional[Mapping[str, str]] =
     from .ecs.lower import LowerOptions, lower
 
     env = dict(os.environ) if environ is None else environ
+    check_ecs_options(options)
     loaded = load_inputs(options, env, stdin)
+    check_names(options, loaded.project)
     lower_options = LowerOptions(
         region=options.region, launch_type=options.launch_type,
         execution_role_arn=options.execution_role_arn, task_role_arn=options.task_role_arn,

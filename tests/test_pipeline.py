@@ -31,3 +31,24 @@ def test_convert_uses_the_config_file_region_for_awslogs(tmp_path):
     options = dict(result.ecs.task_definitions[0].containers[0].log_configuration.options)
     assert options["awslogs-region"] == "eu-central-1"
     assert not any("no AWS region configured" in f.message for f in result.findings)
+
+
+import pytest  # noqa: E402
+
+from compose2ecs.errors import UserError  # noqa: E402
+
+
+@pytest.mark.parametrize("flags, message", [
+    ({"launch_type": "BOGUS"}, "'BOGUS' is not a launch type"),
+    ({"load_balancer": "elb"}, "'elb' is not a load balancer type"),
+    ({"efs": (("data", "notanfs"),)}, "'notanfs' is not an EFS file system id"),
+    ({"efs": (("dta", "fs-12345678"),)}, "the project has no named volume 'dta' (did you mean 'data'?)"),
+    ({"images": (("wbe", "repo/web:1"),)}, "the project has no service 'wbe' (did you mean 'web'?)"),
+])
+def test_flag_values_that_cannot_apply_are_errors(tmp_path, flags, message):
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  web:\n    image: nginx\n    volumes: [data:/d]\nvolumes:\n  data: {}\n")
+    options = InputOptions(files=(str(tmp_path / "compose.yaml"),), cwd=str(tmp_path), **flags)
+    with pytest.raises(UserError) as info:
+        convert_inputs(options, environ={})
+    assert message in str(info.value)
