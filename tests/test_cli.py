@@ -187,3 +187,13 @@ def test_compose_file_may_come_from_the_dotenv_file(tmp_path):
     result = run("config", cwd=tmp_path, env={"COMPOSE_FILE": None})
     assert result.exit_code == 0, result.output
     assert "  a:" in result.stdout and "  b:" in result.stdout and "  c:" not in result.stdout
+
+
+def test_include_cycle_names_both_files_and_the_include_entry(tmp_path):
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "compose.yaml").write_text("include: [lib/compose.yaml]\nservices:\n  a: {image: x}\n")
+    (tmp_path / "lib" / "compose.yaml").write_text("include: [../compose.yaml]\nservices:\n  b: {image: x}\n")
+    result = run("config", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert "lib/compose.yaml:1:11: include[0]: error: include cycle: " \
+           "compose.yaml → lib/compose.yaml → compose.yaml" in result.stderr

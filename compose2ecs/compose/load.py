@@ -77,30 +77,29 @@ class _FileLoader:
 
     def finish(self, doc, path: str, base_dir: str):
         """Phases 7-8 (include, extends) on a canonical document."""
-        doc = include.apply_include(doc, base_dir, self._load_included)
-        return extends.apply_extends(doc, path if path != "-" else STDIN_NAME, self.read)
+        stack = self.include_stack + (os.path.abspath(path) if path != "-" else STDIN_NAME,)
 
-    def _load_included(self, paths, project_directory, env_files):
-        return _load_included_project(list(paths), project_directory, list(env_files or ()),
-                                      self, self.include_stack)
+        def load_included(paths, project_directory, env_files):
+            return _load_included_project(list(paths), project_directory, list(env_files or ()),
+                                          self, stack)
+
+        doc = include.apply_include(doc, base_dir, load_included, stack=stack)
+        return extends.apply_extends(doc, path if path != "-" else STDIN_NAME, self.read)
 
 
 def _display(path: str) -> str:
-    """Paths in messages: relative to the current directory when that is shorter."""
+    """Paths in messages: relative to the current directory when inside it, else as given."""
     try:
         rel = os.path.relpath(path)
     except ValueError:  # pragma: no cover - different drive on Windows
         return path
-    return rel if len(rel) < len(path) else path
+    return path if rel.startswith(os.pardir) or len(rel) >= len(path) else rel
 
 
 def _load_included_project(paths, project_directory, env_files, parent: _FileLoader, stack):
-    """An included project: its own directory and .env; the parent's variables win."""
+    """An included project: its own directory and .env; the parent's variables win.
+    (include.py has already refused an entry that would include a file of ``stack``.)"""
     first = os.path.abspath(paths[0])
-    if first in stack:
-        chain = " → ".join(os.path.basename(p) for p in stack + (first,))
-        raise UserError.at(Location(_display(first)), f"include cycle: {chain}",
-                           "remove one of the include entries")
     project_dir = project_directory or os.path.dirname(first)
     own = project_files.project_environment(project_dir, env_files, {}, project_dir)
 
@@ -108,7 +107,7 @@ def _load_included_project(paths, project_directory, env_files, parent: _FileLoa
         value = parent.lookup(name)
         return own.get(name) if value is None else value
 
-    loader = _FileLoader(lookup, parent.findings, parent.stdin, stack + (first,))
+    loader = _FileLoader(lookup, parent.findings, parent.stdin, stack)
     docs = [loader.load(p, project_dir) for p in paths]
     return merge.merge_documents(docs)
 
