@@ -120,7 +120,12 @@ def _unique_names(commands: list, taken: Optional[set] = None) -> list:
             n += 1
             name = f"{command.name}-{n}"
         taken.add(name)
-        out.append(dataclasses.replace(command, name=name) if name != command.name else command)
+        if name != command.name:
+            note = Finding(Severity.INFO, command.at,
+                           f"another command already makes a service {command.name!r}; "
+                           f"this one is named {name!r}", "give each command its own --name")
+            command = dataclasses.replace(command, name=name, findings=command.findings + (note,))
+        out.append(command)
     return out
 
 

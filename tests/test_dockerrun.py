@@ -323,3 +323,12 @@ def test_render_compose_is_deterministic_and_reads_back_to_the_same_document():
     assert yaml.safe_load(out) == plain(doc)
     assert out.startswith("services:\n  web:\n    image: nginx:1\n")
     assert "version" not in out and "name: <" not in out
+
+
+def test_a_renamed_duplicate_service_is_reported():
+    from compose2ecs.dockerrun import to_compose
+
+    doc, findings = to_compose([("docker run --name web nginx", "a"), ("docker run --name web httpd", "b")],
+                               cwd="/tmp")
+    assert sorted(doc["services"]) == ["web", "web-2"]
+    assert any("this one is named 'web-2'" in f.message and f.location.file == "b" for f in findings)
