@@ -186,3 +186,15 @@ def test_override_tagged_service_with_extends_still_replaces_in_the_file_merge()
     second = y("services:\n  base: {image: b}\n  web: !override {extends: base, init: true}\n", "o.yaml")
     merged = merge_documents([first, apply_extends(second, "o.yaml", _no_files)])
     assert plain(merged)["services"]["web"] == {"image": "b", "init": True}
+
+
+def test_every_broken_extends_of_a_file_is_reported_at_once(tmp_path):
+    from compose2ecs.pipeline import InputOptions, load_inputs
+
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  w2:\n    extends: nothere\n  self:\n    extends: self\n    image: x\n  ok: {image: y}\n")
+    with pytest.raises(UserError) as info:
+        load_inputs(InputOptions(files=(str(tmp_path / "compose.yaml"),), cwd=str(tmp_path)), environ={})
+    messages = [d.message for d in info.value.diagnostics]
+    assert len(messages) == 2
+    assert "extends 'nothere'" in messages[0] and messages[1].startswith("extends cycle: self → self")

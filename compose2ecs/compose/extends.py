@@ -126,6 +126,16 @@ def _cycle_error(chain: tuple, ref_file: str, ref: str) -> UserError:
                         "a service cannot extend itself, directly or through other services")
 
 
+def _new_problem(diag, errors: list) -> bool:
+    """A cycle is one problem whichever of its services it was reached from."""
+    def key(d):
+        text = d.message.split(":", 1)
+        if text[0] == "extends cycle" and len(text) > 1:
+            return frozenset(part.strip() for part in text[1].split("→"))
+        return d
+    return all(key(diag) != key(other) for other in errors)
+
+
 def apply_extends(doc: LDict, filename: str, load_file: LoadFile) -> LDict:
     """Resolve every service's ``extends`` in ``doc`` (read from ``filename``).
 
@@ -142,11 +152,18 @@ def apply_extends(doc: LDict, filename: str, load_file: LoadFile) -> LDict:
     resolver.docs[filename] = doc
     services = doc["services"]
     new_services = LDict(at=services.at, locs=services.locs)
+    errors: list = []
     for name, original in services.items():
-        resolved = resolver.resolve(filename, name)
+        try:
+            resolved = resolver.resolve(filename, name)
+        except UserError as exc:  # report every broken extends of the file at once
+            errors.extend(d for d in exc.diagnostics if _new_problem(d, errors))
+            continue
         # `web: !override {extends: ...}` must still replace web wholesale in the file merge
         keep = isinstance(original, Override) and resolved is not _unwrap(original)
         new_services[name] = Override(resolved) if keep else resolved
+    if errors:
+        raise UserError(errors)
     out = LDict(doc, at=doc.at, locs=doc.locs)
     out["services"] = new_services
     return out
