@@ -4,13 +4,18 @@ awsvpc gives each task its own ENI, so a container listens on its container port
 else: ``hostPort`` is never set (ECS fills it with the container port), and a published port
 that differs from the target cannot be remapped on the task. The published port is kept in
 :attr:`PortMapping.published` for load-balancer listeners and security groups.
+
+The loader expands a short-syntax range (``8000-8200``) into one Port per port, all sharing
+the original entry's location; consecutive ports of one entry are folded back into one
+``containerPortRange`` mapping (ECS allows 100 ranges per container), and every finding about
+an entry is reported once, at the entry's own key path.
 """
 from __future__ import annotations
 
 import re
 from typing import Optional
 
-from ..errors import Location
+from ..errors import Location, Severity
 from . import wellknown
 from .context import Ctx, Unit
 from .model import PortMapping
@@ -18,6 +23,7 @@ from .model import PortMapping
 _PORT_NAME_BAD = re.compile(r"[^a-z0-9_-]+")
 _EXPOSE = re.compile(r"^(\d+)(?:-(\d+))?(?:/(tcp|udp|sctp))?$")
 APP_PROTOCOLS = ("http", "http2", "grpc")
+MAX_RANGES = 100  # containerPortRange mappings per container (ecs-facts.md §3)
 
 
 def port_name(service: str, port: int, protocol: str, explicit: Optional[str] = None) -> str:
@@ -31,118 +37,246 @@ def port_name(service: str, port: int, protocol: str, explicit: Optional[str] = 
 
 
 def container_ports(ctx: Ctx, unit: Unit) -> tuple:
-    """Port mappings of one container, de-duplicated by (port, protocol), in declaration order."""
-    svc = unit.service
+    """Port mappings of one container, de-duplicated, in declaration order."""
     out: list = []
-    seen: dict = {}
-    for i, port in enumerate(svc.ports):
-        _add(ctx, unit, out, seen, _from_port(ctx, unit, port, i), ("ports", i))
-    for i, text in enumerate(svc.expose):
-        _add(ctx, unit, out, seen, _from_expose(ctx, unit, str(text), i), ("expose", i))
+    for i, entry in enumerate(_entries(unit.service.ports)):
+        for mapping in _from_entry(ctx, unit, entry, i):
+            _add(ctx, unit, out, mapping)
+    for i, text in enumerate(unit.service.expose):
+        _add(ctx, unit, out, _from_expose(ctx, unit, str(text), i))
     for i, item in enumerate(unit.settings.get("ports") or ()):
-        _add(ctx, unit, out, seen, _from_xecs(ctx, unit, item, i), ("x-ecs", "ports", i))
+        _add(ctx, unit, out, _from_xecs(ctx, unit, item, i))
     if not out:
         out += _well_known(ctx, unit)
-    return tuple(out)
+    return tuple(_limit_ranges(ctx, unit, out))
 
 
-def _add(ctx: Ctx, unit: Unit, out: list, seen: dict, mapping: Optional[PortMapping], path: tuple) -> None:
+def _entries(ports) -> list:
+    """Runs of expanded ports that came from one compose entry (same location, set by the loader)."""
+    out: list = []
+    for port in ports:
+        here = (port.at.file, port.at.line, port.at.column)
+        if out and port.at.line and here == _where(out[-1][0]):
+            out[-1].append(port)
+        else:
+            out.append([port])
+    return out
+
+
+def _where(port) -> tuple:
+    return port.at.file, port.at.line, port.at.column
+
+
+def _span(m: PortMapping) -> tuple:
+    if m.container_port is not None:
+        return m.container_port, m.container_port
+    lo, _, hi = m.container_port_range.partition("-")
+    return int(lo), int(hi)
+
+
+def _label(m: PortMapping) -> str:
+    return str(m.container_port or m.container_port_range)
+
+
+def _add(ctx: Ctx, unit: Unit, out: list, mapping: Optional[PortMapping]) -> None:
+    """Append ``mapping`` unless it overlaps one already kept (a port is bound once per container)."""
     if mapping is None:
         return
-    key = mapping.container_port or mapping.container_port_range
-    if key in seen:
-        previous = seen[key]
-        if previous.protocol != mapping.protocol:
-            ctx.lossy(unit, path, f"port {key}/{mapping.protocol} dropped: ECS cannot map one container "
-                      f"port for two protocols ({key}/{previous.protocol} is kept)",
-                      "listen on a different port for the second protocol")
-        elif mapping.published and not previous.published:
-            out[out.index(previous)] = seen[key] = _replace_published(previous, mapping.published)
+    lo, hi = _span(mapping)
+    for index, previous in enumerate(out):
+        plo, phi = _span(previous)
+        if hi < plo or lo > phi:
+            continue
+        if previous.container_port is not None and previous.container_port == mapping.container_port \
+                and previous.protocol == mapping.protocol:
+            out[index] = _merge_same(ctx, unit, previous, mapping)
+        elif previous.protocol != mapping.protocol and (lo, hi) == (plo, phi):
+            _finding(ctx, unit, mapping.at, Severity.LOSSY, f"port {_label(mapping)}/{mapping.protocol} dropped: "
+                     f"ECS cannot map one container port for two protocols ({_label(previous)}/"
+                     f"{previous.protocol} is kept)", "listen on a different port for the second protocol")
+        else:
+            _finding(ctx, unit, mapping.at, Severity.LOSSY, f"port {_label(mapping)}/{mapping.protocol} dropped: "
+                     f"it overlaps {_label(previous)}/{previous.protocol} (a port can be in one mapping only)",
+                     "declare each port once")
         return
-    seen[key] = mapping
     out.append(mapping)
 
 
-def _replace_published(mapping: PortMapping, published: int) -> PortMapping:
-    return PortMapping(mapping.container_port, mapping.protocol, mapping.name, mapping.app_protocol,
-                       mapping.container_port_range, published, mapping.at)
+def _merge_same(ctx: Ctx, unit: Unit, previous: PortMapping, new: PortMapping) -> PortMapping:
+    """Two declarations of one port: keep the published port, the explicit name and app protocol."""
+    default = port_name(unit.container, previous.container_port, previous.protocol)
+    name, app, published = previous.name, previous.app_protocol or new.app_protocol, previous.published
+    if new.name and new.name != default:
+        if name not in (None, default) and name != new.name:
+            _finding(ctx, unit, new.at, Severity.LOSSY, f"port name {new.name} dropped: port "
+                     f"{previous.container_port}/{previous.protocol} is already named {name}", "name the port once")
+        else:
+            name = new.name
+    if previous.app_protocol and new.app_protocol and previous.app_protocol != new.app_protocol:
+        _finding(ctx, unit, new.at, Severity.LOSSY, f"app_protocol {new.app_protocol} dropped: port "
+                 f"{previous.container_port} already uses {previous.app_protocol}", "declare the port once")
+    if new.published and not published:
+        published = new.published
+    return PortMapping(previous.container_port, previous.protocol, name, app, None, published, previous.at)
 
 
-def _from_port(ctx: Ctx, unit: Unit, port, index: int) -> Optional[PortMapping]:
-    path = ("ports", index)
-    protocol = _protocol(ctx, unit, port.protocol, path)
+def _limit_ranges(ctx: Ctx, unit: Unit, out: list) -> list:
+    kept, ranges = [], 0
+    for m in out:
+        if m.container_port_range:
+            ranges += 1
+            if ranges > MAX_RANGES:
+                _finding(ctx, unit, m.at, Severity.LOSSY, f"port range {m.container_port_range} dropped: ECS "
+                         f"allows {MAX_RANGES} port ranges per container", "merge adjacent ranges")
+                continue
+        kept.append(m)
+    if ranges:
+        first = next(m for m in kept if m.container_port_range)
+        _finding(ctx, unit, first.at, Severity.INFO, "port ranges get no port-mapping name: ECS port ranges cannot "
+                 "take part in Service Connect, so other services reach them by task IP, not by service name",
+                 "declare single ports for what other services must reach by name")
+    return kept
+
+
+def _finding(ctx: Ctx, unit: Unit, at: Location, severity: str, message: str, hint: str = "") -> None:
+    ctx.sink.add(severity, at, message, hint, unit.name)
+
+
+def _entry_at(ctx: Ctx, unit: Unit, port, index: int) -> Location:
+    """The compose entry's own location: its file position, and ``ports[index]`` where index counts
+    original entries, not the loader's expanded ports."""
+    if port.at == Location():
+        return ctx.svc_at(unit, "ports", index)
+    path = port.at.key_path
+    if path and isinstance(path[-1], int):
+        path = tuple(path[:-1]) + (index,)
+    return port.at.with_path(path)
+
+
+def _from_entry(ctx: Ctx, unit: Unit, entry: list, index: int) -> list:
+    """One compose ``ports`` entry (possibly an expanded range) → mappings; findings once."""
+    first = entry[0]
+    at = _entry_at(ctx, unit, first, index)
+    protocol = _protocol(ctx, unit, first.protocol, at)
     if protocol is None:
-        return None
-    published = _published(ctx, unit, port, path)
-    if port.host_ip and port.host_ip not in ("0.0.0.0", "::"):
-        ctx.info(unit, path, f"host_ip {port.host_ip} is ignored: a task has its own network interface",
-                 "restrict access with security groups")
+        return []
+    if first.host_ip and first.host_ip not in ("0.0.0.0", "::"):
+        _finding(ctx, unit, at, Severity.INFO, f"host_ip {first.host_ip} is ignored: a task has its own "
+                 "network interface", "restrict access with security groups")
+    if len(entry) == 1:
+        return [_single(ctx, unit, first, protocol, at)]
+    return _range_entry(ctx, unit, entry, protocol, at)
+
+
+def _single(ctx: Ctx, unit: Unit, port, protocol: str, at: Location) -> PortMapping:
+    published = _published(ctx, unit, port, at)
     app = port.app_protocol.lower() if port.app_protocol else None
     if app and app not in APP_PROTOCOLS:
-        ctx.info(unit, path, f"app_protocol {port.app_protocol} is ignored (ECS knows http, http2, grpc)")
+        _finding(ctx, unit, at, Severity.INFO, f"app_protocol {port.app_protocol} is ignored "
+                 "(ECS knows http, http2, grpc)")
         app = None
-    name = port_name(unit.name, port.target, protocol, port.name)
-    return PortMapping(port.target, protocol, name, app, None, published, port.at)
+    name = port_name(unit.container, port.target, protocol, port.name)
+    return PortMapping(port.target, protocol, name, app, None, published, at)
 
 
-def _published(ctx: Ctx, unit: Unit, port, path: tuple) -> Optional[int]:
-    if port.published in (None, ""):
+def _published_number(port) -> Optional[int]:
+    text = str(port.published) if port.published not in (None, "") else ""
+    first = text.split("-", 1)[0]
+    return int(first) if first.isdigit() else None
+
+
+def _range_entry(ctx: Ctx, unit: Unit, entry: list, protocol: str, at: Location) -> list:
+    """Consecutive targets → one containerPortRange each; published ports must match the targets."""
+    runs: list = [[entry[0]]]
+    for port in entry[1:]:
+        if port.target == runs[-1][-1].target + 1:
+            runs[-1].append(port)
+        else:
+            runs.append([port])
+    numbers = [_published_number(p) for p in entry]
+    shifted = [p for p, n in zip(entry, numbers) if n not in (None, 0, p.target)]
+    if shifted:
+        _finding(ctx, unit, at, Severity.LOSSY, f"published ports {entry[0].published} differ from container "
+                 f"ports {entry[0].target}-{entry[-1].target}: awsvpc cannot remap ports, the task listens on the "
+                 "container ports", "publish the same range on both sides")
+    if any(n == 0 for n in numbers):
+        _finding(ctx, unit, at, Severity.INFO, "published port 0 (a random host port in Docker) is not a fixed "
+                 "port: the ports are treated as not published")
+    out = []
+    for run in runs:
+        published = _published_number(run[0]) or None
+        if len(run) == 1:
+            name = port_name(unit.container, run[0].target, protocol, run[0].name)
+            out.append(PortMapping(run[0].target, protocol, name, None, None, published, at))
+        else:
+            out.append(PortMapping(None, protocol, None, None, f"{run[0].target}-{run[-1].target}", published, at))
+    return out
+
+
+def _published(ctx: Ctx, unit: Unit, port, at: Location) -> Optional[int]:
+    value = _published_number(port)
+    if value is None:
         return None
     text = str(port.published)
-    first = text.split("-", 1)[0]
-    if not first.isdigit():
+    if value == 0:
+        _finding(ctx, unit, at, Severity.INFO, f"published port 0 means a random host port in Docker; ECS has "
+                 f"no such thing, so port {port.target} is treated as not published (reachable inside the VPC only)",
+                 f"publish {port.target}:{port.target} to make it public")
         return None
-    value = int(first)
     if "-" in text:
-        ctx.lossy(unit, path, f"published range {text} cannot be used: awsvpc exposes port {port.target} "
-                  "itself; the first published port is recorded", "publish a single port")
+        _finding(ctx, unit, at, Severity.LOSSY, f"published range {text} cannot be used: awsvpc exposes port "
+                 f"{port.target} itself; the first published port is recorded", "publish a single port")
     elif value != port.target:
-        ctx.lossy(unit, path, f"published port {value} differs from container port {port.target}: awsvpc "
-                  f"cannot remap ports, the task listens on {port.target}",
-                  f"publish {port.target}:{port.target}, or use a load balancer (listener {value} → {port.target})")
+        _finding(ctx, unit, at, Severity.LOSSY, f"published port {value} differs from container port "
+                 f"{port.target}: awsvpc cannot remap ports, the task listens on {port.target}",
+                 f"publish {port.target}:{port.target}, or use a load balancer (listener {value} → {port.target})")
     return value
 
 
-def _protocol(ctx: Ctx, unit: Unit, protocol: str, path: tuple) -> Optional[str]:
+def _protocol(ctx: Ctx, unit: Unit, protocol: str, at: Location) -> Optional[str]:
     protocol = (protocol or "tcp").lower()
     if protocol in ("tcp", "udp"):
         return protocol
-    ctx.unsupported(unit, path, f"protocol {protocol} is not supported by ECS (tcp or udp); port dropped")
+    _finding(ctx, unit, at, Severity.UNSUPPORTED, f"protocol {protocol} is not supported by ECS (tcp or udp); "
+             "port dropped")
     return None
 
 
 def _from_expose(ctx: Ctx, unit: Unit, text: str, index: int) -> Optional[PortMapping]:
-    path = ("expose", index)
+    at = ctx.svc_at(unit, "expose", index)
     match = _EXPOSE.match(text.strip())
     if not match:
-        ctx.unsupported(unit, path, f"expose value {text!r} is not port[/protocol]; dropped")
+        _finding(ctx, unit, at, Severity.UNSUPPORTED, f"expose value {text!r} is not port[/protocol]; dropped")
         return None
-    start, end, protocol = int(match.group(1)), match.group(2), _protocol(ctx, unit, match.group(3), path)
+    start, end, protocol = int(match.group(1)), match.group(2), _protocol(ctx, unit, match.group(3), at)
     if protocol is None:
         return None
-    at = ctx.svc_at(unit, *path)
     if end and int(end) != start:
-        return PortMapping(None, protocol, None, None, f"{start}-{int(end)}", None, at)
-    return PortMapping(start, protocol, port_name(unit.name, start, protocol), None, None, None, at)
+        return _expose_range(ctx, unit, start, int(end), protocol, at)
+    return PortMapping(start, protocol, port_name(unit.container, start, protocol), None, None, None, at)
+
+
+def _expose_range(ctx: Ctx, unit: Unit, start: int, end: int, protocol: str, at: Location):
+    if end < start:
+        _finding(ctx, unit, at, Severity.UNSUPPORTED, f"port range {start}-{end} ends before it starts; dropped",
+                 "write the lower port first")
+        return None
+    return PortMapping(None, protocol, None, None, f"{start}-{end}", None, at)
 
 
 def _from_xecs(ctx: Ctx, unit: Unit, item, index: int) -> Optional[PortMapping]:
     at = ctx.svc_at(unit, "x-ecs", "ports", index)
     if isinstance(item, dict):
         port, protocol = item["port"], item.get("protocol", "tcp")
-        name = port_name(unit.name, port, protocol, item.get("name"))
+        name = port_name(unit.container, port, protocol, item.get("name"))
         return PortMapping(port, protocol, name, item.get("app_protocol"), None, None, at)
     if isinstance(item, int):
-        return PortMapping(item, "tcp", port_name(unit.name, item, "tcp"), None, None, None, at)
-    return _xecs_text(unit, str(item), at)
-
-
-def _xecs_text(unit: Unit, text: str, at: Location) -> PortMapping:
-    match = _EXPOSE.match(text)
+        return PortMapping(item, "tcp", port_name(unit.container, item, "tcp"), None, None, None, at)
+    match = _EXPOSE.match(str(item))
     start, end, protocol = int(match.group(1)), match.group(2), match.group(3) or "tcp"
     if end and int(end) != start:
-        return PortMapping(None, protocol, None, None, f"{start}-{int(end)}", None, at)
-    return PortMapping(start, protocol, port_name(unit.name, start, protocol), None, None, None, at)
+        return _expose_range(ctx, unit, start, int(end), protocol, at)
+    return PortMapping(start, protocol, port_name(unit.container, start, protocol), None, None, None, at)
 
 
 def _well_known(ctx: Ctx, unit: Unit) -> list:
@@ -153,7 +287,7 @@ def _well_known(ctx: Ctx, unit: Unit) -> list:
     ctx.info(unit, ("image",), f"no ports declared; assuming {wellknown.repository(_image(unit))}'s default "
              f"port {port}/{protocol} so other services can reach it",
              "declare the port with expose or x-ecs.ports if it differs")
-    return [PortMapping(port, protocol, port_name(unit.name, port, protocol), None, None, None,
+    return [PortMapping(port, protocol, port_name(unit.container, port, protocol), None, None, None,
                         ctx.svc_at(unit, "image"))]
 
 
