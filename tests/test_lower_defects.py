@@ -81,3 +81,88 @@ def test_long_syntax_name_merges_into_the_short_port(tmp_path):
     """)
     assert tds["p-web"]["containerDefinitions"][0]["portMappings"] == [
         {"appProtocol": "http", "containerPort": 80, "name": "http", "protocol": "tcp"}]
+
+
+# 2. names that collide after sanitising -----------------------------------------------------
+
+def test_colliding_names_get_a_numbered_suffix(tmp_path):
+    ecs, tds = convert(tmp_path, """
+        name: p
+        services:
+          web.v2: {image: nginx, ports: ["80:80"]}
+          web-v2: {image: nginx, ports: ["80:80"]}
+          Web: {image: nginx}
+          web: {image: nginx}
+    """)
+    assert set(tds) == {"p-Web", "p-web-2", "p-web-v2", "p-web-v2-2"}
+    assert len({s.name.lower() for s in ecs.services}) == 4
+    td = tds["p-web-v2-2"]["containerDefinitions"][0]
+    assert td["name"] == "web-v2-2" and td["portMappings"][0]["name"] == "web-v2-2-80-tcp"
+    assert td["logConfiguration"]["options"]["awslogs-stream-prefix"] == "web-v2-2"
+    discovery = [e.discovery_name for s in ecs.services for e in s.service_connect]
+    assert len(discovery) == len(set(discovery))
+    assert len(messages(ecs, "get the same ECS name")) == 2
+
+
+def test_colliding_names_render_as_cloudformation(tmp_path):
+    from compose2ecs.emit.cloudformation import assemble
+
+    ecs, _ = convert(tmp_path, """
+        name: p
+        services:
+          web.v2: {image: nginx, ports: ["80:80"]}
+          web-v2: {image: nginx, ports: ["80:80"]}
+          Web: {image: nginx}
+          web: {image: nginx}
+    """)
+    families = [r["Properties"].get("Family") for r in assemble(ecs)["Resources"].values()
+                if r["Type"] == "AWS::ECS::TaskDefinition"]
+    assert sorted(families) == ["p-Web", "p-web-2", "p-web-v2", "p-web-v2-2"]
+
+
+# 3. dependency cycles inside one task -------------------------------------------------------
+
+def test_a_container_dependency_cycle_is_a_located_error():
+    from compose2ecs.compose.model import Dependency, Project, Service
+    from compose2ecs.errors import Location
+
+    at = Location("c.yaml", 3, 5, ("services", "app"))
+    app = Service(name="app", image="x", at=at,
+                  depends_on=(Dependency("init", "service_completed_successfully"),))
+    init = Service(name="init", image="x", depends_on=(Dependency("app", "service_started"),),
+                   extra=(("x-ecs", {"task": "app"}),))
+    with pytest.raises(UserError) as err:
+        lower(Project("p", "/", (app, init)), LowerOptions(region="us-east-1"))
+    assert "app → init → app" in str(err.value)
+
+
+# 9. > 10 containers: the error names the 11th service in file order ---------------------------
+
+def test_too_many_containers_points_at_the_eleventh_in_file_order(tmp_path):
+    services = "".join(f"  s{i}: {{image: busybox, x-ecs: {{task: pod}}}}\n" for i in range(1, 12))
+    with pytest.raises(UserError) as err:
+        convert(tmp_path, "name: p\nservices:\n" + services)
+    assert "services.s11.x-ecs.task" in str(err.value)
+
+
+# 10. x-ecs.task semantics -------------------------------------------------------------------
+
+def test_task_naming_no_service_is_reported(tmp_path):
+    ecs, tds = convert(tmp_path, """
+        name: p
+        services:
+          a: {image: nginx, x-ecs: {task: zzz}}
+    """)
+    assert set(tds) == {"p-zzz"} and messages(ecs, "no compose service is called 'zzz'")
+
+
+def test_tasks_pointing_at_each_other_are_an_error(tmp_path):
+    with pytest.raises(UserError) as err:
+        convert(tmp_path, """
+            name: p
+            services:
+              a: {image: nginx, x-ecs: {task: b}}
+              b: {image: nginx, x-ecs: {task: a}}
+        """)
+    text = str(err.value)
+    assert "services.a.x-ecs.task" in text and "services.b.x-ecs.task" in text

@@ -30,7 +30,7 @@ def log_configuration(ctx: Ctx, unit: Unit) -> Optional[LogConfiguration]:
         ctx.info(unit, ("logging", "driver"), "logging driver none: the container's output is discarded")
         return None
     base = {"awslogs-group": ctx.log_group, "awslogs-region": ctx.region,
-            "awslogs-stream-prefix": unit.name}
+            "awslogs-stream-prefix": unit.container}
     if driver == "awslogs":
         return LogConfiguration("awslogs", tuple(sorted({**base, **_awslogs_options(ctx, unit, options)}.items())))
     if driver in LOCAL_DRIVERS:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Optional
 
+from ..compose.source import gc_paused
 from ..errors import FindingSink, Location, Severity, UserError
 from . import grouping, logging, services, support, tasks, xecs
 from .context import Ctx, Unit, ecs_name
@@ -61,6 +62,7 @@ def resolve_region(options: LowerOptions, environ: Mapping[str, str],
     return DEFAULT_REGION, ""
 
 
+@gc_paused
 def lower(project, options: LowerOptions, environ: Mapping[str, str] = {},
           aws_config_region: Optional[Callable[[], Optional[str]]] = None) -> EcsProject:
     """Lower a compose :class:`~compose2ecs.compose.model.Project` onto ECS.
@@ -80,6 +82,7 @@ def lower(project, options: LowerOptions, environ: Mapping[str, str] = {},
     units = [_collect(errors, lambda svc=svc: _unit(ctx, svc)) for svc in project.services]
     if errors:  # every bad x-ecs / x-aws-* block of the project at once
         raise UserError(errors)
+    grouping.assign_container_names(ctx, units)
     groups, deps = grouping.order(grouping.make_groups(ctx, units))
     sc = services.service_connect_enabled(ctx, groups)
     built = [tasks.build_task(ctx, g, sc.get(g.name, False)) for g in groups]
@@ -117,7 +120,7 @@ def _project_at(project) -> Location:
 def _unit(ctx: Ctx, svc) -> Unit:
     settings = xecs.service_settings(ctx.project, svc, ctx.sink)
     launch = ctx.options.launch_type or settings.get("launch_type") or ctx.top.get("launch_type") or "FARGATE"
-    unit = Unit(svc, settings, launch.upper(), container=ecs_name(svc.name))
+    unit = Unit(svc, settings, launch.upper())
     _support_findings(ctx, unit)
     return unit
 

@@ -88,9 +88,9 @@ def _endpoints(group, td) -> tuple:
         for m in container.port_mappings:
             if m.name and m.container_port and m.protocol == "tcp":
                 dns = by_container.get(container.name, container.name).lower()
-                # discovery names are unique per namespace: derive them from service and port,
-                # whatever name the user gave the port mapping
-                discovery = port_name(dns, m.container_port, m.protocol)
+                # discovery names are unique per namespace: derive them from the (unique) container
+                # name and port, whatever name the user gave the port mapping
+                discovery = port_name(container.name, m.container_port, m.protocol)
                 out.append(ServiceConnectEndpoint(m.name, discovery, dns, m.container_port))
     return tuple(out)
 
