@@ -125,6 +125,7 @@ def _collect(fn, items):
     return results
 
 
+@source.gc_paused
 def load(options, environ: Mapping[str, str], stdin=None):
     """Load a compose project (and/or docker run lines) from :class:`pipeline.InputOptions`.
 
