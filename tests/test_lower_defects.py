@@ -166,3 +166,44 @@ def test_tasks_pointing_at_each_other_are_an_error(tmp_path):
         """)
     text = str(err.value)
     assert "services.a.x-ecs.task" in text and "services.b.x-ecs.task" in text
+
+
+# 4. awslogs-group must be a CloudWatch name; 9. log-driver wording ----------------------------
+
+@pytest.mark.parametrize("group", ["aws/x", "bad name", "x" * 513])
+def test_an_invalid_awslogs_group_is_a_located_error(tmp_path, group):
+    with pytest.raises(UserError) as err:
+        convert(tmp_path, f"""
+            name: p
+            services:
+              web:
+                image: nginx
+                logging: {{driver: awslogs, options: {{awslogs-group: "{group}"}}}}
+        """)
+    assert "services.web.logging.options.awslogs-group" in str(err.value)
+
+
+def test_a_valid_awslogs_group_is_kept(tmp_path):
+    ecs, tds = convert(tmp_path, """
+        name: p
+        services:
+          web: {image: nginx, logging: {driver: awslogs, options: {awslogs-group: "/my/aws/x"}}}
+    """)
+    assert tds["p-web"]["containerDefinitions"][0]["logConfiguration"]["options"]["awslogs-group"] == "/my/aws/x"
+
+
+def test_splunk_is_kept_with_its_required_options_and_explained_without(tmp_path):
+    ecs, tds = convert(tmp_path, """
+        name: p
+        services:
+          a: {image: nginx, logging: {driver: splunk, options: {splunk-url: "https://s:8088", splunk-token: t}}}
+          b: {image: nginx, logging: {driver: splunk, options: {splunk-url: "https://s:8088"}}}
+          c: {image: nginx, logging: {driver: awsfirelens}}
+          d: {image: nginx, logging: {driver: fluentd}}
+    """)
+    assert tds["p-a"]["containerDefinitions"][0]["logConfiguration"]["logDriver"] == "splunk"
+    assert tds["p-b"]["containerDefinitions"][0]["logConfiguration"]["logDriver"] == "awslogs"
+    assert messages(ecs, "splunk options splunk-token, which are missing")
+    assert messages(ecs, "FireLens log-router container")
+    assert messages(ecs, "support only the awslogs, splunk and awsfirelens drivers, not fluentd")
+    assert not messages(ecs, "(Fargate supports awslogs, splunk and awsfirelens)")
