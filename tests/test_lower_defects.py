@@ -207,3 +207,43 @@ def test_splunk_is_kept_with_its_required_options_and_explained_without(tmp_path
     assert messages(ecs, "FireLens log-router container")
     assert messages(ecs, "support only the awslogs, splunk and awsfirelens drivers, not fluentd")
     assert not messages(ecs, "(Fargate supports awslogs, splunk and awsfirelens)")
+
+
+# 5. task role ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("key", ["x-aws-policies: [arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess]",
+                                 "x-aws-role: {Version: '2012-10-17', Statement: []}",
+                                 "x-ecs: {policies: [arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess]}"])
+def test_policies_without_a_role_arn_name_a_placeholder_role(tmp_path, key):
+    ecs, tds = convert(tmp_path, f"""
+        name: p
+        services:
+          web:
+            image: nginx
+            {key}
+    """)
+    role = tds["p-web"]["taskRoleArn"]
+    assert role.startswith("REPLACE-ME-") and role in {p.value for p in ecs.placeholders}
+    assert messages(ecs, f"placeholder role {role}")
+
+
+def test_a_given_task_role_wins_and_the_policies_are_mentioned(tmp_path):
+    ecs, tds = convert(tmp_path, """
+        name: p
+        services:
+          web: {image: nginx, x-aws-policies: [arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess]}
+    """, task_role_arn="app-role")
+    assert tds["p-web"]["taskRoleArn"] == "app-role" and not ecs.placeholders
+    assert messages(ecs, "does not attach 1 policy")
+
+
+def test_cloudformation_still_creates_the_task_role(tmp_path):
+    from compose2ecs.emit.cloudformation import assemble
+
+    ecs, _ = convert(tmp_path, """
+        name: p
+        services:
+          web: {image: nginx, x-aws-policies: [arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess]}
+    """)
+    td = next(r for r in assemble(ecs)["Resources"].values() if r["Type"] == "AWS::ECS::TaskDefinition")
+    assert "REPLACE-ME" not in json.dumps(td["Properties"]["TaskRoleArn"])

@@ -162,6 +162,9 @@ class TaskDefinition:
     pid_mode: Optional[str] = None
     ipc_mode: Optional[str] = None
     tags: Pairs = ()
+    # The task needs a role (x-ecs.policies / x-aws-role / x-aws-policies / ECS Exec) but no ARN was
+    # given: the task-definition output names this placeholder role; CloudFormation creates the role.
+    task_role_placeholder: Optional[str] = None
 
 
 @dataclass(frozen=True, slots=True)

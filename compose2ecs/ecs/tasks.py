@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from ..errors import Severity
 from . import containers, grouping, resources, storage
 from .context import Ctx, Unit, ecs_name
 from .model import TaskDefinition
@@ -53,7 +54,8 @@ def build_task(ctx: Ctx, group, service_connect: bool) -> TaskDefinition:
         ephemeral_storage_gib=primary.settings.get("ephemeral_storage"),
         volumes=tuple(volumes[k] for k in sorted(volumes)),
         execution_role_arn=_role(ctx, primary, "execution_role_arn") or "ecsTaskExecutionRole",
-        task_role_arn=_role(ctx, primary, "task_role_arn"), pid_mode=_pid_mode(primary))
+        task_role_arn=_role(ctx, primary, "task_role_arn"), pid_mode=_pid_mode(primary),
+        task_role_placeholder=_task_role_placeholder(ctx, group))
 
 
 def image_for(ctx: Ctx, unit: Unit) -> str:
@@ -75,6 +77,33 @@ def image_for(ctx: Ctx, unit: Unit) -> str:
 
 def _role(ctx: Ctx, unit: Unit, key: str):
     return getattr(ctx.options, key) or unit.settings.get(key) or ctx.top.get(key)
+
+
+def _task_role_placeholder(ctx: Ctx, group):
+    """A placeholder role name when the task needs a role (policies, ECS Exec) and none was given."""
+    primary = group.primary
+    policies = primary.settings.get("policies") or ()
+    exec_ = bool(primary.settings.get("enable_execute_command"))
+    if not policies and not exec_:
+        return None
+    at = primary.settings.loc("policies" if policies else "enable_execute_command")
+    given = _role(ctx, primary, "task_role_arn")
+    wanted = (f"{len(policies)} polic{'y' if len(policies) == 1 else 'ies'}" if policies else "") + \
+        (" and " if policies and exec_ else "") + ("the ssmmessages permissions of ECS Exec" if exec_ else "")
+    if given:
+        ctx.sink.add(Severity.INFO, at, f"the task uses role {given}: the task-definition output does not "
+                     f"attach {wanted} to it", "make sure the role grants them", primary.name)
+        return None
+    value = f"REPLACE-ME-{family_name(ctx.project.name, group.name)}"[:54] + "-task-role"
+    ctx.placeholder(value, f"task role of ECS service {group.name!r} with {wanted}",
+                    "create an IAM role trusted by ecs-tasks.amazonaws.com (aws iam create-role --role-name NAME "
+                    "--assume-role-policy-document with Principal Service ecs-tasks.amazonaws.com), attach the "
+                    "policies (aws iam attach-role-policy / put-role-policy), then pass --task-role-arn or set "
+                    "x-ecs.task_role_arn; the CloudFormation format creates it")
+    ctx.sink.add(Severity.INFO, at, f"the task needs a task role with {wanted}; the task definition names the "
+                 f"placeholder role {value}", "create the role and pass --task-role-arn (see the report), or use "
+                 "--format cloudformation, which creates it", primary.name)
+    return value
 
 
 def _pid_mode(unit: Unit):

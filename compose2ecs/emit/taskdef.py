@@ -98,7 +98,7 @@ def task_definition_dict(td: TaskDefinition) -> dict:
         "runtimePlatform": runtime or None,
         "ephemeralStorage": {"sizeInGiB": td.ephemeral_storage_gib} if td.ephemeral_storage_gib else None,
         "volumes": [_volume(v) for v in td.volumes] or None,
-        "executionRoleArn": td.execution_role_arn, "taskRoleArn": td.task_role_arn,
+        "executionRoleArn": td.execution_role_arn, "taskRoleArn": td.task_role_arn or td.task_role_placeholder,
         "pidMode": td.pid_mode, "ipcMode": td.ipc_mode,
         "tags": [{"key": k, "value": v} for k, v in td.tags] or None,
     })
