@@ -62,7 +62,7 @@ def render_report(project, ecs, next_command: str) -> str:
         counts[sev] = sum(1 for f in ecs.findings if f.severity == sev)
     return _template().render(project=project, ecs=ecs, services=services, counts=counts,
                               project_findings=project_findings, next_command=next_command,
-                              before=_before(ecs))
+                              before=_before(ecs, "cloudformation" in next_command))
 
 
 def _facts(svc, td) -> list:
@@ -80,7 +80,7 @@ def _facts(svc, td) -> list:
     return facts
 
 
-def _before(ecs) -> list:
+def _before(ecs, stack: bool = False) -> list:
     group = ecs.log_groups[0]
     lines = [f"Log group `{group.name}` (retention {group.retention_days} days). With task definitions only, "
              f"create it first: `aws logs create-log-group --log-group-name {group.name}`.",
@@ -90,6 +90,7 @@ def _before(ecs) -> list:
         origin = f" (to create; its value is in {spec.source_file or 'the environment'})" if spec.create else ""
         lines.append(f"Secret `{spec.key}` → `{spec.value_from}`{origin}")
     for vol in ecs.efs_volumes:
-        lines.append(f"EFS volume `{vol.key}` → {vol.file_system_id or 'a file system the stack creates'}"
-                     f" (services: {', '.join(vol.services)})")
+        missing = "a file system the stack creates" if stack else \
+            f"a placeholder file system id (create the file system, then pass --efs {vol.key}=fs-…)"
+        lines.append(f"EFS volume `{vol.key}` → {vol.file_system_id or missing} (services: {', '.join(vol.services)})")
     return lines

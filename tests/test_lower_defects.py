@@ -247,3 +247,92 @@ def test_cloudformation_still_creates_the_task_role(tmp_path):
     """)
     td = next(r for r in assemble(ecs)["Resources"].values() if r["Type"] == "AWS::ECS::TaskDefinition")
     assert "REPLACE-ME" not in json.dumps(td["Properties"]["TaskRoleArn"])
+
+
+# 6. EFS placeholder finding; report wording ---------------------------------------------------
+
+def test_efs_placeholder_is_a_finding_at_the_volume(tmp_path):
+    from compose2ecs.report import render_report
+
+    ecs, tds = convert(tmp_path, """
+        name: p
+        services:
+          web: {image: nginx, volumes: ["data:/data"]}
+        volumes:
+          data: {}
+    """)
+    found = messages(ecs, "placeholder file system id fs-00000000000000001")
+    assert len(found) == 1 and found[0].location.key_path == ("volumes", "data")
+    assert "--efs data=fs-" in found[0].hint
+    taskdef = render_report(_project(tmp_path), ecs,
+                            "aws ecs register-task-definition --cli-input-json file://x.json")
+    assert "a file system the stack creates" not in taskdef and "--efs data=fs-" in taskdef
+    stack = render_report(_project(tmp_path), ecs, "aws cloudformation deploy --template-file t.yaml")
+    assert "a file system the stack creates" in stack
+
+
+def _project(tmp_path):
+    return load_inputs(InputOptions(files=(str(tmp_path / "compose.yaml"),), cwd=str(tmp_path)), {}).project
+
+
+# 7. silently lost values --------------------------------------------------------------------
+
+def test_volume_subpath_becomes_an_efs_root_directory(tmp_path):
+    ecs, tds = convert(tmp_path, """
+        name: p
+        services:
+          web:
+            image: nginx
+            volumes:
+              - data:/data
+              - {type: volume, source: data, target: /sub, volume: {subpath: a/b}}
+        volumes:
+          data: {}
+    """)
+    volumes = {v["name"]: v["efsVolumeConfiguration"] for v in tds["p-web"]["volumes"]}
+    assert volumes["data"].get("rootDirectory") is None and volumes["data-a-b"]["rootDirectory"] == "/a/b"
+    mounts = tds["p-web"]["containerDefinitions"][0]["mountPoints"]
+    assert {m["sourceVolume"] for m in mounts} == {"data", "data-a-b"}
+
+
+def test_gpus_all_on_ec2_is_lossy(tmp_path):
+    ecs, tds = convert(tmp_path, """
+        name: p
+        services:
+          web: {image: nginx, gpus: all}
+    """, launch_type="EC2")
+    assert tds["p-web"]["containerDefinitions"][0]["resourceRequirements"] == [{"type": "GPU", "value": "1"}]
+    assert messages(ecs, "gpus all cannot be expressed")
+
+
+# 8. ipc on EC2 ---------------------------------------------------------------------------------
+
+def test_ipc_host_is_lowered_on_ec2_and_unsupported_on_fargate(tmp_path):
+    text = """
+        name: p
+        services:
+          web: {image: nginx, ipc: host}
+    """
+    ecs, tds = convert(tmp_path, text, launch_type="EC2")
+    assert tds["p-web"]["ipcMode"] == "host" and not messages(ecs, "ipc")
+    ecs, tds = convert(tmp_path, text)
+    assert "ipcMode" not in tds["p-web"] and messages(ecs, "ipc is not supported on Fargate")
+
+
+# 9. x-aws-keys names the real variables --------------------------------------------------------
+
+def test_x_aws_keys_finding_names_the_variables(tmp_path):
+    ecs, tds = convert(tmp_path, """
+        name: p
+        services:
+          web: {image: nginx, secrets: [jsonsec]}
+        secrets:
+          jsonsec:
+            name: arn:aws:secretsmanager:us-east-1:123456789012:secret:j-AbCdEf
+            external: true
+            x-aws-keys: [user, pass]
+    """)
+    names = {s["name"] for s in tds["p-web"]["containerDefinitions"][0]["secrets"]}
+    assert names == {"JSONSEC_USER", "JSONSEC_PASS"}
+    found = messages(ecs, "injected as environment variables")
+    assert found and "JSONSEC_PASS, JSONSEC_USER" in found[0].message or "JSONSEC_USER, JSONSEC_PASS" in found[0].message

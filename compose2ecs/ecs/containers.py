@@ -172,9 +172,26 @@ _EC2_KEYS = {
     "dns": ("dnsServers", lambda v: [str(x) for x in (v if isinstance(v, (list, tuple)) else [v])]),
     "dns_search": ("dnsSearchDomains", lambda v: [str(x) for x in (v if isinstance(v, (list, tuple)) else [v])]),
     "security_opt": ("dockerSecurityOptions", lambda v: [str(x) for x in v]),
-    "gpus": ("resourceRequirements", lambda v: [{"type": "GPU", "value": "1" if v == "all" else str(
-        len(v) if isinstance(v, (list, tuple)) else v)}]),
+    "gpus": ("resourceRequirements", lambda v: [{"type": "GPU", "value": str(_gpu_count(v))}]),
 }
+
+
+def _gpu_count(value) -> int:
+    """compose ``gpus``: ``all`` or device requests with ``count``/``device_ids`` (1 when unknown)."""
+    if not isinstance(value, (list, tuple)):
+        return 1 if value == "all" or not str(value).isdigit() else int(value)
+    total = 0
+    for item in value:
+        item = dict(item) if isinstance(item, (dict, tuple, list)) and not isinstance(item, str) else {}
+        count = item.get("count")
+        total += int(count) if str(count).isdigit() else len(item.get("device_ids") or ()) or 1
+    return max(total, 1)
+
+
+def _gpus_all(value) -> bool:
+    if value == "all":
+        return True
+    return isinstance(value, (list, tuple)) and any(isinstance(i, dict) and i.get("count") == "all" for i in value)
 
 
 def ec2_only(ctx: Ctx, unit: Unit) -> tuple:
@@ -184,5 +201,8 @@ def ec2_only(ctx: Ctx, unit: Unit) -> tuple:
     for key, (api, convert) in _EC2_KEYS.items():
         value = support.value_of(unit.service, key)
         if support.present(value):
+            if key == "gpus" and _gpus_all(value):
+                ctx.lossy(unit, ("gpus",), "gpus all cannot be expressed: ECS reserves a number of GPUs; "
+                          f"{_gpu_count(value)} GPU(s) reserved", "give gpus a count (e.g. count: 2)")
             out.append((api, convert(value)))
     return tuple(sorted(out))

@@ -134,6 +134,7 @@ def _support_findings(ctx: Ctx, unit: Unit) -> None:
         if not support.present(value) or (key == "pull_policy" and value == "missing"):
             continue
         if rule.kind == support.EC2 and not unit.fargate and (key != "pid" or str(value) == "host"):
+            # (ipc values ECS cannot express on EC2 are reported by tasks.ipc_mode)
             continue  # lowered into the EC2-only fields
         severity = Severity.INFO if rule.kind == support.INFO else Severity.UNSUPPORTED
         ctx.finding(severity, unit, (key,), f"{key} {rule.message}", rule.hint)

@@ -39,15 +39,16 @@ def container_secrets(ctx: Ctx, unit: Unit) -> tuple:
             continue
         name = overrides.get(ref.source) or env_name(ref.target or ref.source)
         keys = _keys(ctx, ref.source)
-        if keys:
-            out += [SecretRef(f"{name}_{env_name(k)}", f"{spec.value_from}:{k}::", spec.key) for k in keys]
-        else:
-            out.append(SecretRef(name, spec.value_from, spec.key))
+        made = [SecretRef(f"{name}_{env_name(k)}", f"{spec.value_from}:{k}::", spec.key) for k in keys] \
+            or [SecretRef(name, spec.value_from, spec.key)]
+        out += made
+        variables = ", ".join(r.name for r in made)
         target = ref.target or ref.source
         target = target if target.startswith("/") else f"/run/secrets/{target}"
-        ctx.lossy(unit, ("secrets", i), f"secret {ref.source!r} is injected as environment variable {name}, "
+        ctx.lossy(unit, ("secrets", i), f"secret {ref.source!r} is injected as environment variable"
+                  f"{'s' if len(made) > 1 else ''} {variables}, "
                   f"not as the file {target} (ECS cannot mount secret files)",
-                  f"read ${name} in the application, or set x-ecs.secrets.{ref.source} to another name")
+                  f"read ${made[0].name} in the application, or set x-ecs.secrets.{ref.source} to another name")
     return tuple(sorted(out, key=lambda s: s.name))
 
 

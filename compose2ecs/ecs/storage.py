@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from ..errors import Severity
 from .context import Ctx, Unit, ecs_name
 from .model import EfsVolumeConfiguration, MountPoint, TaskVolume
 
@@ -90,8 +91,12 @@ def _tmpfs_dict(ctx: Ctx, unit: Unit, target: str, size: Optional[int], path: tu
 def named_volume(ctx: Ctx, unit: Unit, key: str, mount=None) -> TaskVolume:
     """The task volume for compose volume ``key``: EFS (known id or placeholder) or ephemeral."""
     spec = _volume_spec(ctx, key)
-    name = ecs_name(key)
+    subpath = dict(mount.volume).get("subpath") if mount is not None else None
+    name = ecs_name(f"{key}-{subpath}") if subpath else ecs_name(key)  # one task volume per root
     if spec.get("ephemeral"):
+        if subpath:
+            ctx.sink.add(Severity.LOSSY, mount.at, f"volume {key} subpath {subpath} cannot be expressed on task ephemeral storage; "
+                      "the subpath is a separate empty volume", "mount the whole volume and use the subdirectory", unit.name)
         return TaskVolume(name, None, key)
     fs_id = spec.get("file_system_id")
     entry = ctx.efs.setdefault(key, {"file_system_id": fs_id, "services": set(),
@@ -101,9 +106,14 @@ def named_volume(ctx: Ctx, unit: Unit, key: str, mount=None) -> TaskVolume:
         fs_id = _placeholder_fs(ctx, key)
     iam = "ENABLED" if spec.get("iam") else None
     encrypted = spec.get("transit_encryption", True) or iam or spec.get("access_point_id")
-    subpath = dict(mount.volume).get("subpath") if mount is not None else None
-    root = spec.get("root_directory") or (f"/{subpath.strip('/')}" if subpath else None)
-    if spec.get("access_point_id") or iam:
+    root = spec.get("root_directory")
+    if subpath:
+        root = "/" + "/".join(p.strip("/") for p in (root or "", subpath) if p.strip("/"))
+    if (spec.get("access_point_id") or iam) and root:
+        if subpath:
+            ctx.sink.add(Severity.LOSSY, mount.at, f"volume {key} subpath {subpath} dropped: with an EFS access point or IAM "
+                      "authorization ECS mounts the access point's root", "use an access point rooted at the subpath",
+                         unit.name)
         root = None  # an access point or IAM auth requires rootDirectory omitted or "/"
     config = EfsVolumeConfiguration(fs_id, root, "ENABLED" if encrypted else "DISABLED",
                                     spec.get("access_point_id"), iam)
@@ -114,6 +124,10 @@ def _placeholder_fs(ctx: Ctx, key: str) -> str:
     # Numbered by the volume's place among the project's volumes: unique and stable across runs.
     keys = sorted({r.key for r in ctx.project.volumes} | set(ctx.efs))
     value = f"fs-{keys.index(key) + 1:017x}"
+    if value not in ctx.placeholders:
+        ctx.sink.add(Severity.INFO, ctx.at("volumes", key), f"volume {key!r} becomes an EFS volume with the "
+                     f"placeholder file system id {value}", f"pass --efs {key}=fs-… or set x-ecs.volumes.{key}: fs-… "
+                     "(--format cloudformation creates the file system)")
     return ctx.placeholder(value, f"EFS file system for compose volume {key!r}",
                            f"--efs {key}=fs-… or x-ecs.volumes.{key}: fs-…; the CloudFormation format creates it")
 

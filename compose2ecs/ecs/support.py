@@ -98,8 +98,9 @@ TABLE = {
                      "is not supported in awsvpc network mode; dropped", _SC),
     "image": Rule(MAPPED, "`image`"),
     "init": Rule(MAPPED, "`linuxParameters.initProcessEnabled`"),
-    "ipc": Rule(UNSUPPORTED, "`ipcMode` is not supported on Fargate and ECS has no per-service IPC sharing",
-                "is not supported; dropped", "group the services into one task (x-ecs.task)"),
+    "ipc": Rule(EC2, "`ipcMode` on EC2 (host → host, shareable or service:<same task> → task, none → none); "
+                "not supported on Fargate", "is not supported on Fargate; dropped",
+                "use the EC2 launch type, or group the services into one task (x-ecs.task)", "ipcMode"),
     "isolation": Rule(UNSUPPORTED, "Windows isolation modes are not configurable on ECS",
                       "has no ECS equivalent; dropped"),
     "label_file": Rule(FRONTEND, "contents merged into `labels` by the loader"),

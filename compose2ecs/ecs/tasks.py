@@ -55,6 +55,7 @@ def build_task(ctx: Ctx, group, service_connect: bool) -> TaskDefinition:
         volumes=tuple(volumes[k] for k in sorted(volumes)),
         execution_role_arn=_role(ctx, primary, "execution_role_arn") or "ecsTaskExecutionRole",
         task_role_arn=_role(ctx, primary, "task_role_arn"), pid_mode=_pid_mode(primary),
+        ipc_mode=ipc_mode(ctx, group),
         task_role_placeholder=_task_role_placeholder(ctx, group))
 
 
@@ -104,6 +105,34 @@ def _task_role_placeholder(ctx: Ctx, group):
                  f"placeholder role {value}", "create the role and pass --task-role-arn (see the report), or use "
                  "--format cloudformation, which creates it", primary.name)
     return value
+
+
+IPC_MODES = {"host": "host", "shareable": "task", "none": "none", "private": None, "": None}
+
+
+def ipc_mode(ctx: Ctx, group):
+    """EC2 only: compose ``ipc`` → the task's ``ipcMode`` (one value per task)."""
+    chosen = None
+    names = {u.name for u in group.units}
+    for unit in group.units:
+        value = str(unit.service.get("ipc") or "")
+        if unit.fargate or not value:
+            continue
+        kind, _, other = value.partition(":")
+        if kind == "service" and other in names:
+            mode = "task"
+        elif value in IPC_MODES:
+            mode = IPC_MODES[value]
+        else:
+            ctx.unsupported(unit, ("ipc",), f"ipc {value} cannot be expressed on ECS (ipcMode host, task or none); "
+                            "dropped", "put the services that share IPC in one task (x-ecs.task) with ipc: shareable")
+            continue
+        if chosen and mode and mode != chosen:
+            ctx.lossy(unit, ("ipc",), f"ipc {value} differs from the task's ipcMode {chosen}; all containers of a "
+                      f"task share one ({chosen})")
+            continue
+        chosen = chosen or mode
+    return chosen
 
 
 def _pid_mode(unit: Unit):
