@@ -14,6 +14,7 @@ from typing import Any, Optional
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+from . import yaml_block
 from .source import Override, Reset, gc_paused, plain, resolve_plain_scalar
 
 # Top-level order of the output; x-* keys follow, then anything else, sorted.
@@ -158,8 +159,16 @@ def render_config(doc: Any, name: Optional[str], fmt: str = "yaml") -> str:
         return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     if fmt != "yaml":
         raise ValueError(f"unknown format {fmt!r} (use yaml or json)")
-    # what yaml.dump(config_dict(doc, name), Dumper=_ConfigDumper, sort_keys=False,
-    # default_flow_style=False, allow_unicode=True, width=10_000) writes, built faster
+    sections = _sections(doc, name)
+    try:  # the usual case: ASCII strings, numbers, bools — written directly, same bytes
+        return yaml_block.write_document(sections)
+    except yaml_block.Unsupported:
+        return _emit(sections)
+
+
+def _emit(sections: list) -> str:
+    """What yaml.dump(config_dict(doc, name), Dumper=_ConfigDumper, sort_keys=False,
+    default_flow_style=False, allow_unicode=True, width=10_000) writes, built faster."""
     stream = io.StringIO()
     dumper = _ConfigDumper(stream, default_flow_style=False, allow_unicode=True, width=10_000,
                            sort_keys=False)
@@ -167,7 +176,7 @@ def render_config(doc: Any, name: Optional[str], fmt: str = "yaml") -> str:
         build = _NodeBuilder(dumper)
         root = MappingNode(_MAP_TAG, [(build.scalar(key), build.value(value) if section
                                        else build.scalar(value))
-                                      for key, value, section in _sections(doc, name)],
+                                      for key, value, section in sections],
                            flow_style=False)
         dumper.open()
         dumper.serialize(root)
