@@ -136,3 +136,28 @@ def test_clients_use_standard_retries(aws_env):
     client = Clients(AwsOptions(region="us-east-1")).ecs
     assert client.meta.config.retries["mode"] == "standard"
     assert client.meta.region_name == "us-east-1"
+
+
+def test_ecs_default_efs_root_directory_is_not_a_change():
+    from compose2ecs.aws.taskdefs import same
+
+    desired = {"family": "f", "containerDefinitions": [{"name": "c", "image": "i"}],
+               "volumes": [{"name": "v", "efsVolumeConfiguration": {"fileSystemId": "fs-12345678",
+                                                                   "transitEncryption": "ENABLED"}}]}
+    live = {**desired, "volumes": [{"name": "v", "efsVolumeConfiguration": {
+        "fileSystemId": "fs-12345678", "transitEncryption": "ENABLED", "rootDirectory": "/"}}]}
+    assert same(desired, live)
+    other = {**desired, "volumes": [{"name": "v", "efsVolumeConfiguration": {
+        "fileSystemId": "fs-12345678", "transitEncryption": "ENABLED", "rootDirectory": "/data"}}]}
+    assert not same(desired, other)
+
+
+def test_region_comes_from_aws_region_like_the_aws_cli():
+    from compose2ecs.aws.session import AwsOptions, make_clients
+
+    class Session:
+        region_name = None
+
+    clients = make_clients(AwsOptions(), {"AWS_REGION": "eu-north-1"}, session=Session())
+    assert clients.region == "eu-north-1"
+    assert make_clients(AwsOptions(region="ap-east-1"), {"AWS_REGION": "x"}, session=Session()).region == "ap-east-1"

@@ -74,7 +74,10 @@ class Clients:
 
     @property
     def region(self) -> str:
-        return self.options.region or self.session.region_name or ""
+        # AWS_REGION is what the AWS CLI v2 and SDKs read first; older botocore only knows
+        # AWS_DEFAULT_REGION, so look at it ourselves before falling back to the session.
+        return (self.options.region or self._environ.get("AWS_REGION")
+                or self.session.region_name or "")
 
     def endpoint_url(self) -> Optional[str]:
         return self.options.endpoint_url or self._environ.get("AWS_ENDPOINT_URL") or None

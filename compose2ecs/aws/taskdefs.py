@@ -82,7 +82,17 @@ def normalise(body: dict) -> dict:
     for key in ("cpu", "memory"):
         if body.get(key) is not None:
             body[key] = str(body[key])
+    body["volumes"] = [_volume(v) for v in body.get("volumes") or []]
     return _prune(body)
+
+
+def _volume(volume: dict) -> dict:
+    """ECS fills in an EFS volume's rootDirectory ("/") when it is left out."""
+    efs = volume.get("efsVolumeConfiguration")
+    if isinstance(efs, dict) and efs.get("rootDirectory") == "/":
+        volume = {**volume, "efsVolumeConfiguration": {k: v for k, v in efs.items()
+                                                        if k != "rootDirectory"}}
+    return volume
 
 
 def same(desired: dict, live: dict) -> bool:
