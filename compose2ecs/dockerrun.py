@@ -157,8 +157,7 @@ def to_compose(texts: Sequence[tuple], *, cwd: str,
     containers.update({c.name: c.name for c in commands if c.name not in containers})
     findings = []
     for command in commands:
-        others = {k: v for k, v in containers.items() if v != command.name}
-        _resolve_references(command.service, others)
+        _resolve_references(command.service, _Others(containers, command.name))
         services[command.name] = command.service
         services.locs[command.name] = command.at
         findings += [dataclasses.replace(f, service=command.name) for f in command.findings]
@@ -172,7 +171,23 @@ def to_compose(texts: Sequence[tuple], *, cwd: str,
     return doc, sorted(set(findings), key=Finding.sort_key)
 
 
-def _resolve_references(service: LDict, containers: dict) -> None:
+class _Others:
+    """``containers`` without the entries naming ``own`` (a command never refers to itself);
+    a view, not a copy: copying the table for every command was quadratic."""
+
+    def __init__(self, containers: dict, own: str):
+        self.containers, self.own = containers, own
+
+    def __contains__(self, name) -> bool:
+        return self.containers.get(name, self.own) != self.own
+
+    def __getitem__(self, name) -> str:
+        if name not in self:
+            raise KeyError(name)
+        return self.containers[name]
+
+
+def _resolve_references(service: LDict, containers) -> None:
     """Containers started by the other commands are services of this project now."""
     external = service.get("external_links")
     if external:

@@ -254,26 +254,36 @@ class _Walker:
         self.findings = findings
         self.errors: list = []
 
-    def walk(self, value, path: tuple, location: Location):
+    def walk(self, value, path: tuple, location: Location, tries: Optional[tuple] = None):
+        """``tries``: the cast-trie nodes matching ``path`` so far, in the order
+        :func:`caster_for` would try them (followed along instead of looked up per string)."""
+        if tries is None:
+            tries = (_CAST_TRIE,)
+            for key in path:
+                tries = _descend(tries, key)
+        if isinstance(value, str):
+            return self.string(value, path, location, tries)
         if isinstance(value, (Reset, Override)):
-            return type(value)(self.walk(value.value, path, location))
+            return type(value)(self.walk(value.value, path, location, tries))
         if isinstance(value, dict):
             at = getattr(value, "at", location)
-            out = LDict(at=at, locs=getattr(value, "locs", None))
+            locs = getattr(value, "locs", None)
+            out = LDict(at=at, locs=locs)
+            if not isinstance(value, LDict):
+                locs = {}
             for key, item in value.items():
-                loc = value.loc(key) if isinstance(value, LDict) else at
-                out[key] = self.walk(item, path + (key,), loc)
+                out[key] = self.walk(item, path + (key,), locs.get(key, at),
+                                     _descend(tries, key))
             return out
         if isinstance(value, list):
             at = getattr(value, "at", location)
             locs = value.locs if isinstance(value, LList) else [at] * len(value)
-            return LList([self.walk(item, path + (i,), locs[i] if i < len(locs) else at)
+            return LList([self.walk(item, path + (i,), locs[i] if i < len(locs) else at,
+                                    _descend(tries, i))
                           for i, item in enumerate(value)], at, locs)
-        if isinstance(value, str):
-            return self.string(value, path, location)
         return value
 
-    def string(self, value: str, path: tuple, location: Location):
+    def string(self, value: str, path: tuple, location: Location, tries=None):
         where = location if location.key_path else location.with_path(path)
         if "$" in value:
             try:
@@ -281,7 +291,7 @@ class _Walker:
             except UserError as exc:
                 self.errors.extend(exc.diagnostics)
                 return value
-        caster = caster_for(path)
+        caster = caster_for(path) if tries is None else _first_cast(tries)
         return caster(value, where, self.findings) if caster else value
 
 
@@ -374,6 +384,23 @@ def _build_trie(table: dict) -> dict:
 
 
 _CAST_TRIE = _build_trie(CASTS)
+
+
+def _descend(tries: tuple, key) -> tuple:
+    """The trie nodes one level down, kept in :func:`_lookup`'s search order."""
+    if not tries:
+        return tries
+    branches = ("[]",) if isinstance(key, int) else (key, "*")
+    return tuple(child for node in tries for branch in branches
+                 if (child := node.get(branch)) is not None)
+
+
+def _first_cast(tries: tuple):
+    for node in tries:
+        cast = node.get(None)
+        if cast is not None:
+            return cast
+    return None
 
 
 def caster_for(path: tuple):

@@ -47,27 +47,37 @@ Rule = Callable[[Any, Any, _Site, _Ctx], Any]
 
 # --- copying and tag handling ------------------------------------------------------------
 
+_NOWHERE = Location()
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+
+
 def _clone(value, keep_tags: bool):
-    """Deep copy of located data; wrappers are kept, unwrapped (Override) or dropped (Reset)."""
+    """Deep copy of located data; wrappers are kept, unwrapped (Override) or dropped (Reset).
+    (It copies every value of a project: written for speed, locations read directly.)"""
+    if type(value) in _SCALARS:
+        return value
     if isinstance(value, (Reset, Override)):
         inner = _clone(value.value, keep_tags)
         if keep_tags:
             return type(value)(inner)
         return inner if isinstance(value, Override) else _ABSENT
     if isinstance(value, dict):
-        out = LDict(at=getattr(value, "at", Location()))
+        out = LDict(at=getattr(value, "at", _NOWHERE))
+        at, locs, out_locs = out.at, getattr(value, "locs", None), out.locs
         for key, item in value.items():
             copied = _clone(item, keep_tags)
             if copied is not _ABSENT:
                 out[key] = copied
-                out.locs[key] = value.loc(key) if isinstance(value, LDict) else out.at
+                out_locs[key] = locs.get(key, at) if locs is not None else at
         return out
     if isinstance(value, list):
-        out = LList(at=getattr(value, "at", Location()))
+        out = LList(at=getattr(value, "at", _NOWHERE))
+        at, locs = out.at, value.locs if isinstance(value, LList) else None
         for i, item in enumerate(value):
             copied = _clone(item, keep_tags)
             if copied is not _ABSENT:
-                out.append_located(copied, value.loc(i) if isinstance(value, LList) else out.at)
+                out.append(copied)
+                out.locs.append(locs[i] if locs is not None and i < len(locs) else at)
         return out
     return value
 
