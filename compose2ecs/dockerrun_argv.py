@@ -116,8 +116,8 @@ def _long_flag(words: list, i: int, svc: ServiceBuilder, ctx: Context) -> int:
     word = words[i]
     name, sep, _ = word.text.partition("=")
     flag = FLAGS.get(name)
-    loc = ctx.loc(word.start, svc.index, name)
     if flag is None:
+        loc = ctx.loc(word.start, svc.index, name)
         close = difflib.get_close_matches(name, [n for n in FLAGS if n.startswith("--")], n=1)
         ctx.error(loc, f"unknown flag {name}",
                   f"did you mean {close[0]}?" if close else "see docker run --help")
@@ -127,7 +127,7 @@ def _long_flag(words: list, i: int, svc: ServiceBuilder, ctx: Context) -> int:
                                                             svc.index, name)), svc, ctx)
         return i + 1
     if not flag.takes_value:
-        _apply(flag, name, Val(None, 0, loc), svc, ctx)
+        _apply(flag, name, Val(None, 0, ctx.loc(word.start, svc.index, name)), svc, ctx)
         return i + 1
     return _next_word_value(words, i, flag, name, svc, ctx)
 

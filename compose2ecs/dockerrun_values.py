@@ -36,8 +36,13 @@ class Val:
         """True when the value holds a ``$`` the shell would expand (compose interpolates it)."""
         if self.word is None:
             return False
-        return any(ch == "$" and i not in self.word.literal
-                   for i, ch in enumerate(self.word.text) if i >= self.start)
+        text, literal = self.word.text, self.word.literal
+        i = text.find("$", self.start)
+        while i >= 0:  # (most values have no "$" at all: find() answers without a loop)
+            if i not in literal:
+                return True
+            i = text.find("$", i + 1)
+        return False
 
     def esc(self, a: int = 0, b: Optional[int] = None) -> str:
         """The value (or ``text[a:b]``) for compose: literal ``$`` written as ``$$``."""

@@ -53,6 +53,7 @@ class BlockWriter:
     def __init__(self):
         self.resolver = Resolver()
         self.texts: dict = {}
+        self.keys: dict = {}
         self.lines: list = []
 
     def text(self, s: str) -> str:
@@ -93,12 +94,19 @@ class BlockWriter:
         return text
 
     def key(self, value: Any) -> str:
-        if type(value) is str and len(value) > MAX_KEY:
-            raise Unsupported(value)
-        return self.scalar(value)
+        out = self.keys.get(value) if type(value) is str else None
+        if out is None:
+            if type(value) is str and len(value) > MAX_KEY:
+                raise Unsupported(value)
+            out = self.scalar(value)
+            if type(value) is str:
+                self.keys[value] = out
+        return out
 
     def leaf(self, value: Any):
         """Text of a section value that is not a non-empty collection, else None."""
+        if type(value) is str:  # the common case first
+            return self.text(value.replace("$", "$$") if "$" in value else value)
         if isinstance(value, (Reset, Override)):
             return self.leaf(_unwrap(value))
         if isinstance(value, dict):
