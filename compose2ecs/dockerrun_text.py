@@ -62,7 +62,11 @@ class Positions:
     """Raw offset → (line, column), both 1-based."""
 
     def __init__(self, text: str):
-        self.starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+        starts, i = [0], text.find("\n")
+        while i >= 0:  # find() instead of a Python loop over every character
+            starts.append(i + 1)
+            i = text.find("\n", i + 1)
+        self.starts = starts
 
     def line_col(self, offset: int) -> tuple:
         line = bisect.bisect_right(self.starts, offset)

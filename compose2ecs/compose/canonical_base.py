@@ -33,17 +33,24 @@ class Ctx:
         self.errors.append(diagnostic(at.with_path(path), message, hint))
 
 
+def _unknown(loc: Location) -> bool:
+    """``loc == Location()``, without building a Location and calling the dataclass __eq__
+    (this runs for every value canonicalised)."""
+    return type(loc) is Location and loc.file == "" and loc.line == 0 and loc.column == 0 \
+        and loc.key_path == ()
+
+
 def loc_of(node: Any, key: Any, fallback: Location) -> Location:
     """Location of ``node[key]``; plain containers fall back to ``fallback``."""
     if isinstance(node, (LDict, LList)):
         found = node.loc(key)
-        return found if found != Location() else fallback
+        return fallback if _unknown(found) else found
     return fallback
 
 
 def at_of(node: Any, fallback: Location) -> Location:
     at = getattr(node, "at", None)
-    return at if isinstance(at, Location) and at != Location() else fallback
+    return at if isinstance(at, Location) and not _unknown(at) else fallback
 
 
 def new_dict(at: Location, items: Iterable[tuple]) -> LDict:
