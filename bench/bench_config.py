@@ -22,7 +22,8 @@ def main() -> None:
     args = parser.parse_args()
     rows = []
     baseline = time_cold([sys.executable, "-c", "pass"], args.runs)
-    rows.append(["python -c pass (interpreter start)", f"{baseline['median']:.3f}", f"{baseline['rss_mb']:.0f}", "-"])
+    rows.append(["python -c pass (interpreter start)", f"{baseline['median']:.3f}", f"{baseline['cpu']:.3f}",
+                 f"{baseline['rss_mb']:.0f}", "-"])
     targets = [(str(p.relative_to(p.parents[1])), p) for p in corpus_projects()]
     targets.append(("examples/webapp", REPO / "examples" / "webapp" / "compose.yaml"))
     with tempfile.TemporaryDirectory() as tmp:
@@ -30,9 +31,10 @@ def main() -> None:
             targets.append((f"generated {n} services", write_generated(Path(tmp) / str(n), n)))
         for label, path in targets:
             result = time_cold(cli("config", "-f", str(path), "-o", "/dev/null"), args.runs)
-            rows.append([label, f"{result['median']:.3f}", f"{result['rss_mb']:.0f}", result["exit"]])
+            rows.append([label, f"{result['median']:.3f}", f"{result['cpu']:.3f}", f"{result['rss_mb']:.0f}",
+                         result["exit"]])
     print_table(f"compose2ecs config (cold process, median of {args.runs})",
-                ["input", "wall s", "peak RSS MB", "exit"], rows)
+                ["input", "wall s", "cpu s", "peak RSS MB", "exit"], rows)
 
 
 if __name__ == "__main__":

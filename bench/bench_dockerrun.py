@@ -90,6 +90,7 @@ def main() -> None:
                                    "compose", "-o", "/dev/null"), args.runs)
             row(f"CLI convert --format compose (cold process, exit {result['exit']})",
                 result["median"])
+            row(f"the same, CPU time (user+sys; peak RSS {result['rss_mb']:.0f} MB)", result["cpu"])
     else:
         print("note: `compose2ecs convert --docker-run-file` is not available; CLI row skipped")
     print_table(f"docker run → compose, {n} lines (median of {args.runs})",

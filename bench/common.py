@@ -6,7 +6,6 @@ measured in the same run).
 from __future__ import annotations
 
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -64,17 +63,20 @@ def corpus_projects() -> list:
 
 
 def time_cold(argv: list, runs: int = 5, env=None) -> dict:
-    """Run ``argv`` ``runs`` times in fresh processes: median/min wall seconds, peak RSS in MB,
-    and the last exit code."""
-    walls, peak, code = [], 0, None
+    """Run ``argv`` ``runs`` times in fresh processes: median/min wall seconds, median CPU
+    seconds (user+sys of the child: steadier than wall time when other work shares the
+    machine), the child's own peak RSS in MB, and the last exit code."""
+    walls, cpus, peak, code = [], [], 0, None
     for _ in range(runs):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         start = time.perf_counter()
-        proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)  # this child's usage, not a running maximum
         walls.append(time.perf_counter() - start)
-        code = proc.returncode
-        peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
-    return {"median": statistics.median(walls), "min": min(walls), "rss_mb": peak / 1024, "exit": code}
+        cpus.append(usage.ru_utime + usage.ru_stime)
+        code = os.waitstatus_to_exitcode(status)
+        peak = max(peak, usage.ru_maxrss)
+    return {"median": statistics.median(walls), "min": min(walls), "cpu": statistics.median(cpus),
+            "rss_mb": peak / 1024, "exit": code}
 
 
 def cli(*args) -> list:
