@@ -23,9 +23,24 @@ import yaml
 from ..errors import Location, UserError, diagnostic
 
 try:  # libyaml is 5-10x faster when present; the pure-Python loader is identical in output
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader
+    from yaml import SafeLoader as _BaseLoader
+
+
+class _Loader(_BaseLoader):
+    """The safe loader with its per-scalar tag resolution memoised (keys such as ``image``
+    repeat in every service). The answer depends only on the arguments: no path resolvers."""
+
+    def resolve(self, kind, value, implicit):
+        if kind is not yaml.ScalarNode:
+            return super().resolve(kind, value, implicit)
+        cache = self.__dict__.setdefault("_resolved", {})
+        key = (value, implicit)
+        tag = cache.get(key)
+        if tag is None:
+            tag = cache[key] = super().resolve(kind, value, implicit)
+        return tag
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
 MAP_TAG = "tag:yaml.org,2002:map"
@@ -223,9 +238,17 @@ class _Builder:
         active = active + (id(node),)
         out = LList(at=self.location(node, path))
         for i, child in enumerate(node.value):
-            out.append_located(self.build(child, path + (i,), active),
-                               self.location(child, path + (i,)))
+            child_path = path + (i,)
+            value = self.build(child, child_path, active)
+            out.append_located(value, self._value_location(value, child, child_path))
         return out
+
+    def _value_location(self, value, node, path) -> Location:
+        """A mapping or list built from ``node`` at ``path`` already holds exactly this
+        location as its ``at``: reuse it (a Location per node is a large part of parsing)."""
+        if type(value) is LDict or type(value) is LList:
+            return value.at
+        return self.location(node, path)
 
     def mapping(self, node, path, active):
         if id(node) in active:
@@ -246,18 +269,19 @@ class _Builder:
                                               "write the key as text, not as a list or mapping"))
                 continue
             key = self.mapping_key(key_node, path)
+            child_path = path + (key,)
             if key in seen:
-                first = seen[key]
+                first = seen[key]  # the first key's node: its line is in the message
                 self.errors.append(diagnostic(
-                    self.location(key_node, path + (key,)),
-                    f"duplicate key {key!r}, first defined at line {first.line}",
+                    self.location(key_node, child_path),
+                    f"duplicate key {key!r}, first defined at line {first.start_mark.line + 1}",
                     "remove one of them; YAML mappings cannot repeat a key"))
                 continue
-            key_loc = self.location(key_node, path + (key,))
-            seen[key] = key_loc
-            out[key] = self.build(value_node, path + (key,), active)
-            out.locs[key] = self.location(value_node, path + (key,)) \
-                if not _is_empty_scalar(value_node) else key_loc
+            seen[key] = key_node
+            value = out[key] = self.build(value_node, child_path, active)
+            out.locs[key] = self.location(key_node, child_path) \
+                if _is_empty_scalar(value_node) else \
+                self._value_location(value, value_node, child_path)
         for source in merged:  # earlier merge sources win over later ones (YAML merge spec)
             for key, value in source.items():
                 if key not in out:
