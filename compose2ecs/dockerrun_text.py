@@ -30,6 +30,7 @@ _PLACEHOLDER = re.compile(r"<[A-Za-z0-9_][^<>\s'\"|;&]*>")
 _REDIRECT = re.compile(r"(>>|>\||<<<|<<|<>|>|<)(&(?:\d+|-))?")
 _SUBST_PWD = re.compile(r"\s*pwd\s*")
 _PLAIN = re.compile(r"[^\s\\'\"$`<>;|&]+")  # a run of characters with no shell meaning
+_BLANKS = re.compile(r"[ \t\r\f\v]+")
 _PLAIN_DQ = re.compile(r'[^"\\$`]+')  # the same inside double quotes
 
 
@@ -125,8 +126,20 @@ class _Splitter:
 
     def run(self) -> list:
         text, n = self.text, len(self.text)
+        plain, blanks = _PLAIN.match, _BLANKS.match
         while self.i < n:
             ch = text[self.i]
+            if ch in " \t\r\f\v":  # a run of blanks ends the word
+                self.end_word()
+                self.i = blanks(text, self.i).end()
+                continue
+            if ch != "#" or self.word is not None:  # most of a text: characters with no
+                match = plain(text, self.i)         # shell meaning, taken as one run
+                if match:
+                    chunk = match.group(0)
+                    self.add_run(chunk, self.i)
+                    self.i += len(chunk)
+                    continue
             if ch == "\\":
                 self.backslash()
             elif ch in " \t\r\f\v":
