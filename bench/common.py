@@ -58,7 +58,7 @@ def corpus_projects() -> list:
         return []
     names = ["awesome-compose/flask-redis/compose.yaml", "awesome-compose/nginx-golang-mysql/compose.yaml",
              "awesome-compose/react-express-mongodb/compose.yaml", "real/voting-app-docker-compose.yaml",
-             "real/immich-docker-compose.yaml", "real/sentry-self-hosted/docker-compose.yml"]
+             "real/n8n-postgres-worker/docker-compose.yml", "real/sentry-self-hosted/docker-compose.yml"]
     return [CORPUS / n for n in names if (CORPUS / n).exists()]
 
 
