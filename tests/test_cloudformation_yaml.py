@@ -1,4 +1,4 @@
-"""The template YAML writer (emit/cfn/blockyaml.py): whatever it writes, PyYAML and cfn-lint's
+"""The template YAML writer (yamlwrite.TemplateWriter, also config's writer): whatever it writes, PyYAML and cfn-lint's
 decoder read back as exactly the template dict (types included: "yes" stays a string, 1 never
 becomes True) — for every golden case, every corpus template and random nasty structures."""
 from __future__ import annotations
@@ -12,7 +12,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compose2ecs.emit.cfn import blockyaml
+from compose2ecs import yamlwrite
+from compose2ecs.compose import render
 from compose2ecs.emit.cfn.yaml_out import dump
 from compose2ecs.errors import UserError
 from tests.test_cloudformation_support import ensure_taskdef
@@ -72,6 +73,10 @@ def test_corpus_templates_read_back_exactly(name):
             assert same(template, parsed), file_name
 
 
+def string(text: str) -> str:
+    return yamlwrite.TemplateWriter().text(text)
+
+
 NASTY = [":", "#", "- ", " lead", "trail ", "a: b", "a #b", "line\nbreak", "tab\there", "ünïcödé", "日本",
          "0123", "1e3", "1_000", "0x1F", "1:20", ".5", "+1", "-1", ".inf", ".nan", "yes", "No", "ON", "off",
          "y", "N", "true", "False", "~", "", "null", "NULL", "@a", "`a", "!a", "&a", "*a", "%a", "{a}", "[a]",
@@ -88,7 +93,7 @@ documents = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_si
 @settings(max_examples=300, deadline=None)
 @given(st.dictionaries(keys, documents, max_size=5))
 def test_random_documents_read_back_exactly(doc):
-    text = blockyaml.dump(doc)
+    text = yamlwrite.dump(doc)
     for parsed in read_back(text):
         assert same(doc if doc else {}, parsed if parsed is not None else {}), text
 
@@ -96,45 +101,53 @@ def test_random_documents_read_back_exactly(doc):
 @settings(max_examples=200, deadline=None)
 @given(st.sampled_from(NASTY) | st.text())
 def test_every_string_reads_back_as_itself(text):
-    assert yaml.safe_load("k: " + blockyaml.string(text) + "\n") == {"k": text}
+    assert yaml.safe_load("k: " + string(text) + "\n") == {"k": text}
 
 
 @pytest.mark.parametrize("word", ["yes", "Yes", "NO", "on", "Off", "y", "n", "true", "False", "null", "Null",
-                                  "nan", "inf", "0123", "1e3", "-1", ".5", "", " a", "a ", "a: b", "a #b", "x:"])
+                                  ".nan", "-.inf", "0123", "1e3", "-1", ".5", "", " a", "a ", "a: b", "a #b", "x:"])
 def test_ambiguous_strings_are_quoted(word):
-    assert blockyaml.string(word) == json.dumps(word)
+    assert string(word) == "'" + word + "'"  # single-quoted, as PyYAML's emitter does
 
 
 @pytest.mark.parametrize("word", ["AWS::ECS::Service", "Fn::GetAtt", "/ecs/shop", "web-db_1.x",
                                   "arn:${AWS::Partition}:iam::aws:policy/x", "published port 80/tcp of web",
-                                  "svc0's tasks", "yesterday", "nothing", "Subnets"])
+                                  "svc0's tasks", "yesterday", "nothing", "Subnets",
+                                  "nan", "inf"])  # YAML floats need the dot: .nan, .inf
 def test_readable_strings_stay_plain(word):
-    assert blockyaml.string(word) == word
+    assert string(word) == word
 
 
-def test_layout_matches_pyyaml_block_style():
-    doc = {"b": [{"x": 1, "z": [True, None]}, [1, 2], {}, []], "a": {"k": "v", "e": {}}, "c": 1.5e20}
-    assert blockyaml.dump(doc) == yaml.safe_dump(doc, default_flow_style=False)
+def test_layout_and_quoting_match_pyyaml_block_style():
+    doc = {"b": [{"x": 1, "z": [True, None]}, [1, 2], {}, []], "a": {"k": "v", "e": {}}, "c": 1.5e20,
+           "d": ["2010-09-09", "yes", "a: b", "${AWS::Region}", "it's", "1e3", "", "-", "0o17"]}
+    expected = yaml.dump(doc, Dumper=render._ConfigDumper, default_flow_style=False, width=10000)
+    assert yamlwrite.dump(doc) == expected  # config's dumper: YAML 1.2 ambiguities quoted too
+
+
+def test_non_ascii_and_control_characters_are_double_quoted():
+    assert string("ünï") == '"ünï"' and string("a\nb") == '"a\\nb"' and string("x" * 1001)[0] == '"'
+    assert string("y") == "'y'"  # YAML 1.1 boolean for some readers, though not for PyYAML
 
 
 def test_unsafe_characters_are_escaped_inside_quotes():
-    text = blockyaml.string("a\x85b\u2028c\ufeffd\x7fe")
+    text = string("a\x85b\u2028c\ufeffd\x7fe")
     assert "\x85" not in text and "\u2028" not in text and "\ufeff" not in text and "\x7f" not in text
     assert yaml.safe_load(text) == "a\x85b\u2028c\ufeffd\x7fe"
 
 
 def test_very_long_keys_use_the_explicit_form():
     key = "k" * 2000
-    text = blockyaml.dump({key: {"v": [1]}, "short": [{key: 2}]})
-    assert "? " + key in text
+    text = yamlwrite.dump({key: {"v": [1]}, "short": [{key: 2}]})
+    assert "? " + string(key) in text
     for parsed in read_back(text):
         assert same(parsed, {key: {"v": [1]}, "short": [{key: 2}]})
 
 
 def test_special_floats_and_exponents():
     doc = {"a": 1e20, "b": -1e-7, "c": float("inf"), "d": float("-inf"), "e": 0.1}
-    assert same(yaml.safe_load(blockyaml.dump(doc)), doc)
-    assert math.isnan(yaml.safe_load(blockyaml.dump({"n": float("nan")}))["n"])
+    assert same(yaml.safe_load(yamlwrite.dump(doc)), doc)
+    assert math.isnan(yaml.safe_load(yamlwrite.dump({"n": float("nan")}))["n"])
 
 
 def test_template_sections_and_resource_attributes_keep_reading_order():
@@ -143,7 +156,7 @@ def test_template_sections_and_resource_attributes_keep_reading_order():
                 "Outputs": {}, "Parameters": {"P": {"Type": "String"}}, "AWSTemplateFormatVersion": "2010-09-09"}
     text = dump(template)
     assert [line for line in text.splitlines() if not line.startswith(" ")] == [
-        'AWSTemplateFormatVersion: "2010-09-09"', "Parameters:", "Resources:", "Outputs: {}"]
+        "AWSTemplateFormatVersion: '2010-09-09'", "Parameters:", "Resources:", "Outputs: {}"]
     assert text.index("  A:") < text.index("  B:")
     body = text[text.index("  B:"):]
     assert body.index("Type:") < body.index("DependsOn:") < body.index("Properties:")

@@ -1,4 +1,4 @@
-"""compose/yaml_block.py writes ``config`` YAML directly; it must give the emitter's bytes.
+"""compose2ecs/yamlwrite.py writes ``config`` YAML directly; it must give the emitter's bytes.
 
 Every case is rendered both ways: the direct writer and the libyaml emitter path
 (``render._emit``), on tricky strings and on random documents.
@@ -10,7 +10,8 @@ import string
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compose2ecs.compose import render, yaml_block
+from compose2ecs import yamlwrite
+from compose2ecs.compose import render
 from compose2ecs.compose.source import LDict, LList, Override, Reset, parse_yaml, plain
 
 TRICKY = [
@@ -27,8 +28,8 @@ TRICKY = [
 
 def _both(sections):
     try:
-        fast = yaml_block.write_document(sections)
-    except yaml_block.Unsupported:
+        fast = yamlwrite.write_config(sections)
+    except yamlwrite.Unsupported:
         return None
     assert fast == render._emit(sections)
     return fast
@@ -53,11 +54,16 @@ def test_scalars_and_empty_collections():
     assert _both([]) == "{}\n"
 
 
+def test_special_floats_are_written_as_the_emitter_does():
+    values = {"n": float("nan"), "i": float("inf"), "m": float("-inf"), "e": 1e-7, "z": -0.0}
+    assert _both([("services", {"a": values}, True)]) is not None
+
+
 def test_unusual_values_fall_back_to_the_emitter():
-    for value in (float("nan"), float("inf"), "é", "a\nb", b"bytes"):
+    for value in ("é", "a\nb", "x" * 2000, b"bytes", ("a", "tuple")):
         try:
-            yaml_block.write_document([("services", {"a": value}, True)])
-        except yaml_block.Unsupported:
+            yamlwrite.write_config([("services", {"a": value}, True)])
+        except yamlwrite.Unsupported:
             continue
         raise AssertionError(f"{value!r} should need the emitter")
 
@@ -82,3 +88,20 @@ _DOC = st.recursive(_LEAF, lambda inner: st.lists(inner, max_size=4)
 @given(st.dictionaries(_TEXT, _DOC, max_size=4), _TEXT)
 def test_random_documents_match_the_emitter(services, name):
     _both([("name", name, False), ("services", services, True)])
+
+
+_SHORTCUT_ALPHABET = "aAyYnNoOeEuUlL01_./:-~ #$,{}'?@=+<>"
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(_SHORTCUT_ALPHABET, min_size=1, max_size=7))
+def test_plain_shortcut_agrees_with_the_full_rule(text):
+    import re
+
+    for writer in (yamlwrite.ConfigWriter, yamlwrite.TemplateWriter):
+        quick = writer()._string(text)
+        saved, yamlwrite._SIMPLE = yamlwrite._SIMPLE, re.compile(r"(?!)")
+        try:
+            assert quick == writer()._string(text), text
+        finally:
+            yamlwrite._SIMPLE = saved

@@ -14,8 +14,8 @@ from typing import Any, Optional
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from . import yaml_block
-from .source import Override, Reset, gc_paused, plain, resolve_plain_scalar
+from .. import yamlwrite
+from .source import MemoisedResolve, Override, Reset, gc_paused, plain, resolve_plain_scalar
 
 # Top-level order of the output; x-* keys follow, then anything else, sorted.
 SECTION_ORDER = ("services", "networks", "volumes", "secrets", "configs")
@@ -38,23 +38,11 @@ _SEQ_TAG = "tag:yaml.org,2002:seq"
 _UNSEEN = object()
 
 
-class _ConfigDumper(_BaseDumper):
+class _ConfigDumper(MemoisedResolve, _BaseDumper):
     """SafeDumper that also quotes strings the YAML 1.2 core schema would not read as str."""
 
     def ignore_aliases(self, data: Any) -> bool:  # never emit &anchors/*aliases
         return True
-
-    def resolve(self, kind, value, implicit):
-        """The serializer asks twice per scalar which tag a value would get; the answer
-        depends only on the value (no path resolvers are registered), so it is memoised."""
-        if kind is not ScalarNode:
-            return super().resolve(kind, value, implicit)
-        cache = self.__dict__.setdefault("_resolved", {})
-        key = (value, implicit)
-        tag = cache.get(key)
-        if tag is None:
-            tag = cache[key] = super().resolve(kind, value, implicit)
-        return tag
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
@@ -161,8 +149,8 @@ def render_config(doc: Any, name: Optional[str], fmt: str = "yaml") -> str:
         raise ValueError(f"unknown format {fmt!r} (use yaml or json)")
     sections = _sections(doc, name)
     try:  # the usual case: ASCII strings, numbers, bools — written directly, same bytes
-        return yaml_block.write_document(sections)
-    except yaml_block.Unsupported:
+        return yamlwrite.write_config(sections)
+    except yamlwrite.Unsupported:
         return _emit(sections)
 
 

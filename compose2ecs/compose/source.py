@@ -28,9 +28,10 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _BaseLoader
 
 
-class _Loader(_BaseLoader):
-    """The safe loader with its per-scalar tag resolution memoised (keys such as ``image``
-    repeat in every service). The answer depends only on the arguments: no path resolvers."""
+class MemoisedResolve:
+    """Mixin for a PyYAML loader or dumper: memoise the per-scalar tag resolution (keys such
+    as ``image`` repeat in every service, and the serializer asks twice per scalar). The
+    answer depends only on the arguments: no path resolvers are registered."""
 
     def resolve(self, kind, value, implicit):
         if kind is not yaml.ScalarNode:
@@ -41,6 +42,11 @@ class _Loader(_BaseLoader):
         if tag is None:
             tag = cache[key] = super().resolve(kind, value, implicit)
         return tag
+
+
+class _Loader(MemoisedResolve, _BaseLoader):
+    """The safe loader with memoised tag resolution."""
+
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
 MAP_TAG = "tag:yaml.org,2002:map"

@@ -5,14 +5,15 @@ cfn-lint, ``aws cloudformation deploy`` and ``package`` all read; no custom YAML
 sorted, except the template's top-level sections and a resource's attributes, which follow the
 order people expect when reading (Parameters before Resources, Type before Properties).
 
-YAML is written by :mod:`.blockyaml` (PyYAML's representer was half the run time on big
-projects); tests re-read every golden and corpus template with PyYAML and cfn-lint.
+YAML is written by :mod:`compose2ecs.yamlwrite` (the writer ``config`` uses too; PyYAML's
+representer was half the run time on big projects); tests re-read every golden and corpus
+template with PyYAML and cfn-lint.
 """
 from __future__ import annotations
 
 import json
 
-from .blockyaml import Writer, sorted_keys
+from ...yamlwrite import TemplateWriter, sorted_keys
 
 TOP_ORDER = ("AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Conditions",
              "Resources", "Outputs")
@@ -28,23 +29,23 @@ def ordered_keys(value: dict, order: tuple) -> list:
 
 
 def _write_yaml(template: dict) -> str:
-    writer = Writer()
     if not template:
         return "{}\n"
+    writer = TemplateWriter()
     for section in ordered_keys(template, TOP_ORDER):
         body = template[section]
         if section == "Resources" and isinstance(body, dict) and body:
-            writer.out.append(writer.key(section, "") + "\n")
+            writer.lines.append(writer.key(section, "") + ":")
             for rid in sorted_keys(body):
                 resource = body[rid]
                 if isinstance(resource, dict) and resource:
-                    writer.out.append(writer.key(rid, "  ") + "\n")
-                    writer.mapping(resource, "    ", ordered_keys(resource, RESOURCE_ORDER))
+                    writer.lines.append("  " + writer.key(rid, "  ") + ":")
+                    writer.mapping(resource, "    ", 4, ordered_keys(resource, RESOURCE_ORDER))
                 else:
-                    writer.mapping(body, "  ", [rid])
+                    writer.mapping(body, "  ", 2, [rid])
         else:
-            writer.mapping(template, "", [section])
-    return writer.text()
+            writer.mapping(template, "", 0, [section])
+    return writer.getvalue()
 
 
 def dump(template: dict, fmt: str = "yaml") -> str:
