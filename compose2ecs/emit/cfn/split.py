@@ -27,6 +27,8 @@ LIMITS = {"resources": 500, "outputs": 200, "parameters": 200, "bytes": 1_000_00
 CHUNK = {"resources": 350, "outputs": 150, "parameters": 150, "bytes": 350_000}
 YAML_FACTOR = 1.6  # YAML block style / compact JSON, measured on generated templates
 NESTED_DIR = "nested"
+_COMPACT = json.JSONEncoder(separators=(",", ":")).encode  # = json.dumps(x, separators=…), built once
+_NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
 
 
 @dataclass
@@ -58,13 +60,17 @@ def strip_owners(template: dict) -> dict:
 
 
 def size_estimate(template: dict) -> int:
-    return int(len(json.dumps(template, separators=(",", ":"))) * YAML_FACTOR)
+    return int(len(_COMPACT(template)) * YAML_FACTOR)
 
 
-def problems(template: dict) -> list:
-    """Which CloudFormation limits ``template`` exceeds (empty = it fits)."""
+def problems(template: dict, size_bound=None) -> list:
+    """Which CloudFormation limits ``template`` exceeds (empty = it fits).
+
+    ``size_bound`` (optional) is a known upper bound of :func:`size_estimate`: when it is
+    within the limit the template is not serialised again just to measure it."""
+    size = size_bound if size_bound is not None and size_bound <= LIMITS["bytes"] else size_estimate(template)
     counts = {"resources": len(template.get("Resources", {})), "outputs": len(template.get("Outputs", {})),
-              "parameters": len(template.get("Parameters", {})), "bytes": size_estimate(template)}
+              "parameters": len(template.get("Parameters", {})), "bytes": size}
     return [f"{k}: {counts[k]} > {LIMITS[k]}" for k in LIMITS if counts[k] > LIMITS[k]]
 
 
@@ -72,9 +78,12 @@ def fit(template: dict):
     """``template`` itself when it fits, else a :class:`TemplateSet` of nested stacks."""
     if len(template.get("Resources", {})) <= LIMITS["resources"] and not problems(strip_owners(template)):
         return template  # (too many resources already means a split: skip serialising it to measure)
-    result = _Splitter(template).run()
-    for name, part in result.files().items():
-        too_big = problems(part)
+    splitter = _Splitter(template)
+    result = splitter.run()
+    parts = [("root template", result.root, None)]  # the root's rewriting may lengthen it: measured
+    parts += [(name, part, splitter.size_bound(part)) for name, part in result.nested.items()]
+    for name, part, bound in parts:
+        too_big = problems(part, bound)
         if too_big:
             raise ValueError(f"internal error: {name} still exceeds CloudFormation limits ({', '.join(too_big)})")
     return result
@@ -83,6 +92,11 @@ def fit(template: dict):
 def _getatt_target(node):
     value = node["Fn::GetAtt"]
     return value if isinstance(value, list) else str(value).split(".", 1)
+
+
+CONTAINERS = (dict, list)
+INTRINSICS = frozenset({"Fn::If", "Ref", "Fn::GetAtt", "Fn::Sub"})  # what _rewrite_intrinsic handles
+STRING_GETATT = '"Fn::GetAtt":"'  # compact JSON of ``Fn::GetAtt: X.Attr`` (quotes in strings are escaped)
 
 
 class _Splitter:
@@ -128,9 +142,10 @@ class _Splitter:
                 by_owner.setdefault(owner, []).append(rid)
         chunks, current, stats = [], [], {"resources": 0, "bytes": 0, "outputs": 0, "refs": set()}
         self.property_refs = {}  # rid → names its Properties use (also needed by the hoisting)
+        self.bounds = {}  # rid → upper bound of its compact JSON length once rewritten (size_bound)
         for owner in by_owner:  # insertion order = service (dependency) order
             ids = by_owner[owner]
-            size = sum(len(json.dumps(self.resources[r], separators=(",", ":"))) for r in ids) * YAML_FACTOR
+            size = sum(self._measure(rid) for rid in ids) * YAML_FACTOR
             refs = set()
             for rid in ids:
                 body = self.resources[rid]
@@ -149,6 +164,23 @@ class _Splitter:
         if current:
             chunks.append(current)
         return chunks
+
+    def _measure(self, rid: str) -> int:
+        """Compact JSON length of resource ``rid``; notes an upper bound of its rewritten length."""
+        text = _COMPACT(self.resources[rid])
+        # Rewriting for a nested stack never lengthens a reference (Ref X stays, GetAtt [X, A]
+        # → Ref XA, ${X.A} → ${XA}, Fn::If → Ref ClusterName) except a local string-form
+        # GetAtt ("X.A" → ["X","A"]: +4) and a one-name DependsOn becoming a list (+2).
+        self.bounds[rid] = len(text) + 4 * text.count(STRING_GETATT) + 2
+        return len(text)
+
+    def size_bound(self, part: dict) -> int:
+        """An upper bound of :func:`size_estimate` of nested template ``part`` from the
+        lengths measured while packing (its resources are not serialised a second time)."""
+        resources = part["Resources"]
+        rest = _COMPACT({k: v for k, v in part.items() if k != "Resources"})
+        body = sum(self.bounds[rid] + len(_COMPACT(rid)) + 2 for rid in resources) + 2
+        return int((len(rest) + len(',"Resources":') + body) * YAML_FACTOR) + 1
 
     def _hoist_forward_references(self) -> None:
         """A nested resource that references a later nested stack moves to the root (it is a
@@ -203,16 +235,17 @@ class _Splitter:
 
     def _rewrite_nested(self, node, i: int):
         """``node`` with references to the root or other stacks turned into parameters.
-        Scalars are returned without a call (this visits every value of the services)."""
+        Scalars are returned without a call (this visits every value of the services), and
+        only one-key mappings named like an intrinsic are looked at as one."""
         if isinstance(node, list):
-            return [self._rewrite_nested(v, i) if isinstance(v, (dict, list)) else v for v in node]
+            return [self._rewrite_nested(v, i) if isinstance(v, CONTAINERS) else v for v in node]
         if not isinstance(node, dict):
             return node
-        if len(node) == 1:
+        if len(node) == 1 and next(iter(node)) in INTRINSICS:
             rewritten = self._rewrite_intrinsic(node, i)
             if rewritten is not None:
                 return rewritten
-        return {k: self._rewrite_nested(v, i) if isinstance(v, (dict, list)) else v for k, v in node.items()}
+        return {k: self._rewrite_nested(v, i) if isinstance(v, CONTAINERS) else v for k, v in node.items()}
 
     def _rewrite_intrinsic(self, node: dict, i: int):
         """A one-key intrinsic rewritten for nested stack ``i``; None when ``node`` is not one."""
@@ -235,7 +268,7 @@ class _Splitter:
     def _reference(self, target: str, attr, i: int) -> dict:
         if target.startswith("AWS::") or self.chunk_of.get(target) == i:
             return {"Fn::GetAtt": [target, attr]} if attr else ref(target)
-        name = target + re.sub(r"[^A-Za-z0-9]", "", attr or "")
+        name = target + _NOT_ALNUM.sub("", attr or "")
         if target in self.params:
             return self._input(name, ref(target), self.params[target]["Type"])
         expr = {"Fn::GetAtt": [target, attr]} if attr else ref(target)
@@ -291,6 +324,6 @@ class _Splitter:
 
     def _export(self, target: str, attr) -> dict:
         chunk = self.chunk_of[target]
-        name = target + re.sub(r"[^A-Za-z0-9]", "", attr or "")
+        name = target + _NOT_ALNUM.sub("", attr or "")
         self.exports[chunk][name] = {"Value": {"Fn::GetAtt": [target, attr]} if attr else ref(target)}
         return {"Fn::GetAtt": [self.stack_ids[chunk], f"Outputs.{name}"]}
