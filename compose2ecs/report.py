@@ -52,8 +52,12 @@ def render_report(project, ecs, next_command: str) -> str:
         target = owner.get(finding.service)
         (by_service.setdefault(target, []) if target else project_findings).append(_row(finding))
     services = []
+    families = {}  # family → task definition (first wins, as ecs.task_definition(); a scan per service was O(n²))
+    for td in ecs.task_definitions:
+        families.setdefault(td.family, td)
     for svc in ecs.services:
-        td = ecs.task_definition(svc.task_definition)
+        family = svc.task_definition
+        td = families[family] if family in families else ecs.task_definition(family)  # KeyError as before
         services.append({"service": svc, "td": td, "facts": _facts(svc, td),
                          "mapped": {c.name: _mapped(c) for c in td.containers},
                          "findings": by_service.get(svc.name, [])})

@@ -24,6 +24,9 @@ DIRECT_BODY_LIMIT = 51_200  # bytes `--template-body` accepts; bigger goes throu
 
 
 def _safe_relative(name: str) -> str:
+    parts = name.split("/")
+    if all(part not in ("", ".", "..") for part in parts):
+        return name  # already normal and relative (the common case: no Path object needed)
     path = PurePosixPath(name)
     if path.is_absolute() or ".." in path.parts or not path.parts:
         raise ValueError(f"refusing to write {name!r} outside the bundle directory")
@@ -111,6 +114,12 @@ def render_readme(directory: str, ecs, findings, template_files: dict, taskdefs:
         task_roles=any(s.task_policies or s.enable_execute_command for s in ecs.services))
 
 
+def _makedirs(directory: str, made: set) -> None:
+    if directory not in made:
+        os.makedirs(directory, exist_ok=True)
+        made.add(directory)
+
+
 def write_bundle(directory: str, project, ecs, findings, *, template_files: dict, taskdefs: dict,
                  report: str) -> list:
     """Write the bundle into ``directory`` atomically; returns the paths written (sorted)."""
@@ -120,10 +129,11 @@ def write_bundle(directory: str, project, ecs, findings, *, template_files: dict
     parent = os.path.dirname(target)
     os.makedirs(parent, exist_ok=True)
     staging = tempfile.mkdtemp(prefix=".compose2ecs-", dir=parent)
+    made: set = set()  # directories already created (a bundle has ~1000 files in a few directories)
     try:
         for rel, text in files.items():
             path = os.path.join(staging, rel)
-            os.makedirs(os.path.dirname(path), exist_ok=True)
+            _makedirs(os.path.dirname(path), made)
             with open(path, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write(text)
         if not os.path.exists(target):
@@ -132,7 +142,7 @@ def write_bundle(directory: str, project, ecs, findings, *, template_files: dict
         else:
             for rel in sorted(files):
                 dest = os.path.join(target, rel)
-                os.makedirs(os.path.dirname(dest), exist_ok=True)
+                _makedirs(os.path.dirname(dest), made)
                 os.replace(os.path.join(staging, rel), dest)
     finally:
         if staging and os.path.isdir(staging):

@@ -97,6 +97,27 @@ def _getatt_target(node):
 CONTAINERS = (dict, list)
 INTRINSICS = frozenset({"Fn::If", "Ref", "Fn::GetAtt", "Fn::Sub"})  # what _rewrite_intrinsic handles
 STRING_GETATT = '"Fn::GetAtt":"'  # compact JSON of ``Fn::GetAtt: X.Attr`` (quotes in strings are escaped)
+# References read off a resource's compact JSON (quotes inside strings are escaped, so these
+# only match keys). Only the plain forms are read; anything else is walked (used_references).
+JSON_REF = re.compile(r'"Ref":"([^"\\]*)"')
+JSON_GETATT = re.compile(r'"Fn::GetAtt":(?:\["([^"\\]*)","[^"\\]*"\]|"([^"\\.]*)[."])')
+JSON_SUB = re.compile(r'"Fn::Sub":"([^"\\]*)"')
+
+
+def json_references(text: str):
+    """``used_references`` of the value whose compact JSON is ``text``; None when a reference
+    is not in a plain form (e.g. a list-form ``Fn::Sub``, escapes) and the value must be walked."""
+    refs = JSON_REF.findall(text)
+    atts = JSON_GETATT.findall(text)
+    subs = JSON_SUB.findall(text)
+    if len(refs) != text.count('"Ref":') or len(atts) != text.count('"Fn::GetAtt":') \
+            or len(subs) != text.count('"Fn::Sub":'):
+        return None
+    found = set(refs)
+    found.update(a or b for a, b in atts)
+    for sub in subs:
+        found.update(m.split(".")[0] for m in SUB_VARIABLE.findall(sub))
+    return found
 
 
 class _Splitter:
@@ -145,13 +166,10 @@ class _Splitter:
         self.bounds = {}  # rid → upper bound of its compact JSON length once rewritten (size_bound)
         for owner in by_owner:  # insertion order = service (dependency) order
             ids = by_owner[owner]
-            size = sum(self._measure(rid) for rid in ids) * YAML_FACTOR
-            refs = set()
+            size, refs = 0, set()
             for rid in ids:
-                body = self.resources[rid]
-                self.property_refs[rid] = used_references(body.get("Properties", {}))
-                refs |= self.property_refs[rid]
-                used_references([v for k, v in body.items() if k != "Properties"], refs)
+                size += self._measure(rid, refs)
+            size *= YAML_FACTOR
             outs = outputs_of.get(owner, 0)
             grown = {"resources": stats["resources"] + len(ids), "bytes": stats["bytes"] + size,
                      "outputs": stats["outputs"] + outs, "refs": stats["refs"] | refs}
@@ -165,9 +183,19 @@ class _Splitter:
             chunks.append(current)
         return chunks
 
-    def _measure(self, rid: str) -> int:
-        """Compact JSON length of resource ``rid``; notes an upper bound of its rewritten length."""
-        text = _COMPACT(self.resources[rid])
+    def _measure(self, rid: str, refs: set) -> int:
+        """Compact JSON length of resource ``rid``; notes an upper bound of its rewritten length
+        and the names its Properties use, and adds every name it uses to ``refs``."""
+        body = self.resources[rid]
+        text = _COMPACT(body)
+        found = json_references(text)
+        other = used_references([v for k, v in body.items() if k != "Properties"])  # Metadata etc.: small
+        if found is None or other:
+            self.property_refs[rid] = used_references(body.get("Properties", {}))
+            found = self.property_refs[rid] | other
+        else:
+            self.property_refs[rid] = found
+        refs |= found
         # Rewriting for a nested stack never lengthens a reference (Ref X stays, GetAtt [X, A]
         # → Ref XA, ${X.A} → ${XA}, Fn::If → Ref ClusterName) except a local string-form
         # GetAtt ("X.A" → ["X","A"]: +4) and a one-name DependsOn becoming a list (+2).
