@@ -222,6 +222,7 @@ class _Splitter:
     # -- nested templates -----------------------------------------------------
     def _chunk_template(self, i: int, ids: list) -> dict:
         self._inputs: dict = {}
+        self._memo: dict = {}  # (intrinsic, *arguments) → rewritten (see _rewrite_intrinsic)
         resources = {}
         self._stack_deps = set()
         for rid in ids:
@@ -263,20 +264,56 @@ class _Splitter:
 
     def _rewrite_nested(self, node, i: int):
         """``node`` with references to the root or other stacks turned into parameters.
-        Scalars are returned without a call (this visits every value of the services), and
-        only one-key mappings named like an intrinsic are looked at as one."""
-        if isinstance(node, list):
-            return [self._rewrite_nested(v, i) if isinstance(v, CONTAINERS) else v for v in node]
-        if not isinstance(node, dict):
-            return node
-        if len(node) == 1 and next(iter(node)) in INTRINSICS:
-            rewritten = self._rewrite_intrinsic(node, i)
-            if rewritten is not None:
-                return rewritten
-        return {k: self._rewrite_nested(v, i) if isinstance(v, CONTAINERS) else v for k, v in node.items()}
+
+        Copy on write: a mapping or list without anything to rewrite is returned itself (not
+        a copy), so only the paths down to a reference are rebuilt — copying every value of
+        the services was most of the splitting time. The nested templates therefore share
+        unchanged parts with the assembled template, which nothing modifies afterwards."""
+        rewrite = self._rewrite_intrinsic
+
+        def walk(node):
+            if isinstance(node, dict):
+                if len(node) == 1 and next(iter(node)) in INTRINSICS:
+                    rewritten = rewrite(node, i)
+                    if rewritten is not None:
+                        return rewritten
+                changed = None
+                for key, value in node.items():
+                    if isinstance(value, CONTAINERS):
+                        new = walk(value)
+                        if new is not value:
+                            changed = changed or dict(node)
+                            changed[key] = new
+                return node if changed is None else changed
+            changed = None
+            for index, value in enumerate(node):
+                if isinstance(value, CONTAINERS):
+                    new = walk(value)
+                    if new is not value:
+                        changed = changed or list(node)
+                        changed[index] = new
+            return node if changed is None else changed
+
+        return walk(node) if isinstance(node, CONTAINERS) else node
 
     def _rewrite_intrinsic(self, node: dict, i: int):
-        """A one-key intrinsic rewritten for nested stack ``i``; None when ``node`` is not one."""
+        """A one-key intrinsic rewritten for nested stack ``i``; None when ``node`` is not one.
+
+        Memoised per nested stack for string and string-list arguments (a stack repeats the
+        same few references thousands of times): a repeat returns the same result object
+        and its side effects (inputs, exports) were already recorded on the first call."""
+        key, value = next(iter(node.items()))
+        if type(value) is str:
+            memo = (key, value)
+        elif type(value) is list and all(type(v) is str for v in value):
+            memo = (key, *value)
+        else:
+            return self._rewrite_once(node, i)
+        if memo not in self._memo:
+            self._memo[memo] = self._rewrite_once(node, i)
+        return self._memo[memo]
+
+    def _rewrite_once(self, node: dict, i: int):
         if node.get("Fn::If", [None])[0] == "CreateCluster":
             return self._input("ClusterName", node, "String")
         if "Ref" in node:
