@@ -203,6 +203,8 @@ class Writer:
                 if vt is None:
                     vt = self.value_text(item)
                 append(f"{start}{kt}: {vt}")
+            elif type(item) is int:  # = scalar(); ports, sizes, counts: many
+                append(f"{start}{kt}: {item}")
             elif item and isinstance(item, dict):
                 append(f"{start}{kt}:")
                 self.mapping(item, pad + "  ", col + 2)

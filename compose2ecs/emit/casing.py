@@ -44,7 +44,7 @@ def cfn_key(key: str, parent: str = "") -> str:
     return key[:1].upper() + key[1:]
 
 
-_KEYS: dict = {}  # (parent, key) → cfn_key(key, parent): the same few dozen keys, thousands of times
+_NAMES: dict = {}  # parent → {key → cfn_key(key, parent)}: the same few dozen keys, thousands of times
 
 
 def to_cloudformation(value: Any, parent: str = "") -> Any:
@@ -54,17 +54,20 @@ def to_cloudformation(value: Any, parent: str = "") -> Any:
     scalars are returned unchanged. The input is never modified.
     """
     if isinstance(value, dict):
+        names = _NAMES.get(parent)
+        if names is None:
+            names = _NAMES[parent] = {}
         out = {}
         for key, item in value.items():
-            name = _KEYS.get((parent, key))
+            name = names.get(key)
             if name is None:
-                name = _KEYS[(parent, key)] = cfn_key(key, parent)
-            if key in MAP_VALUED and isinstance(item, dict):
-                out[name] = dict(item)
-            elif isinstance(item, (dict, list, tuple)):
-                out[name] = to_cloudformation(item, key)
-            else:
+                name = names[key] = cfn_key(key, parent)
+            if not isinstance(item, (dict, list, tuple)):
                 out[name] = item
+            elif key in MAP_VALUED and isinstance(item, dict):
+                out[name] = dict(item)
+            else:
+                out[name] = to_cloudformation(item, key)
         return out
     if isinstance(value, (list, tuple)):
         return [to_cloudformation(item, parent) if isinstance(item, (dict, list, tuple)) else item
