@@ -73,3 +73,65 @@ def test_split_templates_lint_clean(split_200):
     # root and the first nested stack (linting all of them takes long; they are built alike)
     for name in list(split_200)[:2]:
         assert lint(dump_template(split_200[name])) == [], name
+
+
+# -- the shortcuts of issue 5 give what the plain walks give ----------------------------------
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from compose2ecs.emit.cfn import split  # noqa: E402
+from compose2ecs.emit.cloudformation import assemble  # noqa: E402
+
+NAMES = st.sampled_from(["A", "B", "AWS::Region", "Web.Arn", "x y", "é", 'q"uote', "back\\slash"])
+INTRINSIC = st.one_of(
+    st.builds(lambda n: {"Ref": n}, NAMES),
+    st.builds(lambda n: {"Fn::GetAtt": n}, NAMES),
+    st.builds(lambda a, b: {"Fn::GetAtt": [a, b]}, NAMES, NAMES),
+    st.builds(lambda a, b: {"Fn::Sub": f"x-${{{a}}}-${{!{b}}}"}, NAMES, NAMES),
+    st.builds(lambda a, v: {"Fn::Sub": [f"${{{a}}}", {"V": v}]}, NAMES, st.builds(lambda n: {"Ref": n}, NAMES)))
+VALUES = st.recursive(
+    st.one_of(st.text(max_size=8), st.integers(), st.booleans(), INTRINSIC,
+              st.sampled_from(['"Ref":"Z"', '{"Ref":"Z"}', "Fn::GetAtt", '\\"Ref\\":'])),
+    lambda inner: st.one_of(st.lists(inner, max_size=3),
+                            st.dictionaries(st.sampled_from(["Ref", "Fn::Sub", "Name", "Value", "x"]), inner,
+                                            max_size=3)),
+    max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(VALUES)
+def test_json_references_is_used_references_or_declines(value):
+    found = split.json_references(split._COMPACT(value))
+    assert found is None or found == used_references(value)
+
+
+@pytest.mark.parametrize("body", [
+    {"Type": "T", "Metadata": {"m": {"Ref": "M"}}, "Properties": {"a": {"Fn::Sub": ["${X}", {"X": {"Ref": "Y"}}]}}},
+    {"Type": "T", "Metadata": {"Properties": {"Ref": "M"}}, "Properties": {"a": {"Ref": "P"}}},
+    {"Type": "T", "Properties": {"a": {"Ref": "P"}}, "Metadata": {"x": {"Ref": "M"}}},
+    {"Type": "T", "Metadata": {"x": "y"}, "Properties": {"a": {"Ref": "P"}, "Properties": {"Ref": "Q"}}},
+    {"Type": "T", "Metadata": {"x": "y"}, "Properties": {"a": {"Fn::GetAtt": ["A", {"Ref": "B"}]}}},
+    {"Type": "T", "DependsOn": ["D"], "Properties": {"a": "no references"}},
+])
+def test_packing_reads_property_and_other_references(body):
+    splitter = split._Splitter.__new__(split._Splitter)
+    splitter.resources, splitter.property_refs, splitter.bounds = {"R": body}, {}, {}
+    refs: set = set()
+    assert splitter._measure("R", refs) == len(split._COMPACT(body))
+    assert splitter.property_refs["R"] == used_references(body["Properties"])
+    assert refs == used_references(body)
+
+
+def test_size_bound_is_an_upper_bound_of_each_nested_template():
+    splitter = split._Splitter(assemble(generated(200)))
+    result = splitter.run()
+    assert result.nested
+    for name, part in result.nested.items():
+        assert splitter.size_bound(part) >= split.size_estimate(part), name
+
+
+def test_splitting_leaves_the_assembled_template_unchanged():
+    # the nested rewrite shares unchanged parts with the assembled template (copy on write)
+    template = assemble(generated(200))
+    before = split._COMPACT(template)
+    split.fit(template)
+    assert split._COMPACT(template) == before

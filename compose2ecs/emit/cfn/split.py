@@ -189,7 +189,7 @@ class _Splitter:
         body = self.resources[rid]
         text = _COMPACT(body)
         found = json_references(text)
-        other = used_references([v for k, v in body.items() if k != "Properties"])  # Metadata etc.: small
+        other = set() if found == set() else self._other_references(body, text)  # ⊆ found
         if found is None or other:
             self.property_refs[rid] = used_references(body.get("Properties", {}))
             found = self.property_refs[rid] | other
@@ -201,6 +201,17 @@ class _Splitter:
         # GetAtt ("X.A" → ["X","A"]: +4) and a one-name DependsOn becoming a list (+2).
         self.bounds[rid] = len(text) + 4 * text.count(STRING_GETATT) + 2
         return len(text)
+
+    @staticmethod
+    def _other_references(body: dict, text: str) -> set:
+        """Names used outside a resource's Properties (Metadata, …: rarely any). When
+        ``Properties`` is the last attribute and its key occurs once in ``text``, the rest is
+        the text before it, and a reference there would show as one of the keys searched."""
+        if next(reversed(body), None) == "Properties" and text.count('"Properties":') == 1:
+            head = text[:text.find('"Properties":')]
+            if '"Ref":' not in head and '"Fn::GetAtt":' not in head and '"Fn::Sub":' not in head:
+                return set()
+        return used_references([v for k, v in body.items() if k != "Properties"])
 
     def size_bound(self, part: dict) -> int:
         """An upper bound of :func:`size_estimate` of nested template ``part`` from the
