@@ -126,3 +126,26 @@ def used_references(value: Any, found=None) -> set:
         elif isinstance(node, list):
             stack.extend(item for item in node if isinstance(item, (dict, list)))
     return found
+
+
+# References read off a resource's compact JSON (quotes inside strings are escaped, so these
+# only match keys). Only the plain forms are read; anything else is walked (used_references).
+JSON_REF = re.compile(r'"Ref":"([^"\\]*)"')
+JSON_GETATT = re.compile(r'"Fn::GetAtt":(?:\["([^"\\]*)","[^"\\]*"\]|"([^"\\.]*)[."])')
+JSON_SUB = re.compile(r'"Fn::Sub":"([^"\\]*)"')
+
+
+def json_references(text: str):
+    """``used_references`` of the value whose compact JSON is ``text``; None when a reference
+    is not in a plain form (e.g. a list-form ``Fn::Sub``, escapes) and the value must be walked."""
+    refs = JSON_REF.findall(text)
+    atts = JSON_GETATT.findall(text)
+    subs = JSON_SUB.findall(text)
+    if len(refs) != text.count('"Ref":') or len(atts) != text.count('"Fn::GetAtt":') \
+            or len(subs) != text.count('"Fn::Sub":'):
+        return None
+    found = set(refs)
+    found.update(a or b for a, b in atts)
+    for sub in subs:
+        found.update(m.split(".")[0] for m in SUB_VARIABLE.findall(sub))
+    return found

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from .context import ref
-from .parameters import SUB_VARIABLE, used_references
+from .parameters import SUB_VARIABLE, json_references, used_references
 
 LIMITS = {"resources": 500, "outputs": 200, "parameters": 200, "bytes": 1_000_000}
 CHUNK = {"resources": 350, "outputs": 150, "parameters": 150, "bytes": 350_000}
@@ -97,27 +97,6 @@ def _getatt_target(node):
 CONTAINERS = (dict, list)
 INTRINSICS = frozenset({"Fn::If", "Ref", "Fn::GetAtt", "Fn::Sub"})  # what _rewrite_intrinsic handles
 STRING_GETATT = '"Fn::GetAtt":"'  # compact JSON of ``Fn::GetAtt: X.Attr`` (quotes in strings are escaped)
-# References read off a resource's compact JSON (quotes inside strings are escaped, so these
-# only match keys). Only the plain forms are read; anything else is walked (used_references).
-JSON_REF = re.compile(r'"Ref":"([^"\\]*)"')
-JSON_GETATT = re.compile(r'"Fn::GetAtt":(?:\["([^"\\]*)","[^"\\]*"\]|"([^"\\.]*)[."])')
-JSON_SUB = re.compile(r'"Fn::Sub":"([^"\\]*)"')
-
-
-def json_references(text: str):
-    """``used_references`` of the value whose compact JSON is ``text``; None when a reference
-    is not in a plain form (e.g. a list-form ``Fn::Sub``, escapes) and the value must be walked."""
-    refs = JSON_REF.findall(text)
-    atts = JSON_GETATT.findall(text)
-    subs = JSON_SUB.findall(text)
-    if len(refs) != text.count('"Ref":') or len(atts) != text.count('"Fn::GetAtt":') \
-            or len(subs) != text.count('"Fn::Sub":'):
-        return None
-    found = set(refs)
-    found.update(a or b for a, b in atts)
-    for sub in subs:
-        found.update(m.split(".")[0] for m in SUB_VARIABLE.findall(sub))
-    return found
 
 
 class _Splitter:
