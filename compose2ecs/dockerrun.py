@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
 from typing import Callable, Optional, Sequence
 
 import yaml
 
 from .compose.source import LDict, LList, plain
-from .dockerrun_argv import Context, RunCommand, parse_one
+from .dockerrun_argv import Context, RunCommand, parse_one  # noqa: F401  (RunCommand: public API)
 from .dockerrun_flags import ALL_FLAGS
 from .dockerrun_text import Segment, split_commands
 from .errors import Finding, Location, Severity, UserError

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from .compose.source import LDict, LList
-from .errors import Finding, Location, Severity, UserError
+from .errors import Finding, Location, Severity
 from .units import parse_bytes
 
 

@@ -25,6 +25,7 @@ import os
 from typing import Callable, Mapping, Optional
 
 from ..errors import Finding, Location, Severity, UserError
+from ..gcpause import gc_paused
 from . import (build, canonical, environment, extends, include, interpolate, merge, profiles,
                project_files, references, source, validate)
 
@@ -125,7 +126,7 @@ def _collect(fn, items):
     return results
 
 
-@source.gc_paused
+@gc_paused()
 def load(options, environ: Mapping[str, str], stdin=None):
     """Load a compose project (and/or docker run lines) from :class:`pipeline.InputOptions`.
 

@@ -15,7 +15,8 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from .. import yamlwrite
-from .source import MemoisedResolve, Override, Reset, gc_paused, plain, resolve_plain_scalar
+from ..gcpause import gc_paused
+from .source import MemoisedResolve, Override, Reset, plain, resolve_plain_scalar
 
 # Top-level order of the output; x-* keys follow, then anything else, sorted.
 SECTION_ORDER = ("services", "networks", "volumes", "secrets", "configs")
@@ -139,7 +140,7 @@ class _NodeBuilder:
         return self.scalar(value)
 
 
-@gc_paused
+@gc_paused()
 def render_config(doc: Any, name: Optional[str], fmt: str = "yaml") -> str:
     """Render the final compose document as YAML (default) or JSON (``fmt="json"``)."""
     if fmt == "json":

@@ -13,8 +13,6 @@ places), and the compose tags ``!reset`` / ``!override`` (wrapped in :class:`Res
 from __future__ import annotations
 
 import copy
-import functools
-import gc
 import re
 from typing import Any, Optional
 
@@ -51,28 +49,6 @@ class _Loader(MemoisedResolve, _BaseLoader):
 MERGE_TAG = "tag:yaml.org,2002:merge"
 MAP_TAG = "tag:yaml.org,2002:map"
 SEQ_TAG = "tag:yaml.org,2002:seq"
-
-
-def gc_paused(fn):
-    """Decorator: run ``fn`` with the cyclic garbage collector paused (restored afterwards).
-
-    Loading, lowering and rendering allocate hundreds of thousands of small containers that
-    stay alive until the end of the run; the collector's repeated full passes over that
-    growing heap made a 1000-service project about three times slower. What these phases
-    build is acyclic, so pausing changes no result, only when garbage is reclaimed.
-    """
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        if not gc.isenabled():  # nested, or the caller paused it: leave it as it is
-            return fn(*args, **kwargs)
-        gc.disable()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            gc.enable()
-
-    return wrapper
 
 
 class LDict(dict):

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Optional
 
-from ..compose.source import gc_paused
+from ..gcpause import gc_paused
 from ..errors import FindingSink, Location, Severity, UserError
 from . import grouping, logging, services, support, tasks, xecs
 from .context import Ctx, Unit, ecs_name
@@ -62,7 +62,7 @@ def resolve_region(options: LowerOptions, environ: Mapping[str, str],
     return DEFAULT_REGION, ""
 
 
-@gc_paused
+@gc_paused()
 def lower(project, options: LowerOptions, environ: Mapping[str, str] = {},
           aws_config_region: Optional[Callable[[], Optional[str]]] = None) -> EcsProject:
     """Lower a compose :class:`~compose2ecs.compose.model.Project` onto ECS.

@@ -14,11 +14,10 @@ splits the services into nested stacks (:mod:`.cfn.split`).
 """
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
 from typing import Union
 
 from ..ecs.model import EcsProject
+from ..gcpause import gc_paused
 from .cfn import autoscaling, efs, iam, loadbalancer, network, overlay, parameters, secrets, services, split
 from .cfn.context import Builder, getatt, pascal
 from .cfn.split import TemplateSet
@@ -166,24 +165,6 @@ def assemble(ecs: EcsProject, with_parameters_defaults: bool = True) -> dict:
     meta["compose2ecs"] = {"project": ecs.name, "generator": "compose2ecs", "owners": split.owner_table(b, template)}
     template["Metadata"] = meta
     return template
-
-
-@contextmanager
-def gc_paused():
-    """Pause the cyclic garbage collector while a template is built or written.
-
-    Both allocate hundreds of thousands of small, acyclic dicts and lists; each allocation
-    burst made the collector re-scan every live object (the compose and ECS models too), a
-    fifth of the time on big projects (issue 5). Nothing here makes reference cycles, so
-    no memory is held back; the collector runs normally again afterwards."""
-    if not gc.isenabled():  # already paused by a caller
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _drop_empty_sections(template: dict) -> dict:

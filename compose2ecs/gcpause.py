@@ -1,0 +1,25 @@
+"""Pausing Python's cyclic garbage collector around allocation-heavy phases.
+
+Loading, lowering, rendering and building templates allocate hundreds of thousands of small
+containers that stay alive until the end of the run; the collector's repeated full passes over
+that growing heap made a 1000-service project about three times slower. What these phases
+build is acyclic, so pausing changes no result, only when garbage is reclaimed.
+"""
+from __future__ import annotations
+
+import contextlib
+import gc
+
+
+@contextlib.contextmanager
+def gc_paused():
+    """Context manager (and, called, a decorator: ``@gc_paused()``) that disables the cyclic
+    collector and restores it afterwards; nested or already-paused uses leave it alone."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
