@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 
 from .errors import Location, UserError
+from .gcpause import gc_paused
 from .output import check_writable, write_all
 
 
@@ -20,6 +21,7 @@ class ConvertResult:
     notes: tuple = ()  # extra lines for stderr (where things were written)
 
 
+@gc_paused()
 def run(options, *, fmt: str, output=None, as_json: bool = False, report=None,
         stdin=None, environ=None) -> ConvertResult:
     """Convert and write the artefacts. Raises UserError for invalid input or unwritable paths."""
