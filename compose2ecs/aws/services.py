@@ -6,6 +6,7 @@ network, circuit breaker), and a field missing from the live description counts 
 """
 from __future__ import annotations
 
+from ..emit.service import service_connect_config
 from .errors import aws_errors
 
 
@@ -52,13 +53,7 @@ def deployment_configuration(service) -> dict:
 def service_connect(project, service, live) -> dict:
     if not live.namespace_arn:
         return {}
-    config = {"enabled": True, "namespace": live.namespace_arn}
-    if service.service_connect:
-        config["services"] = [
-            {"portName": e.port_name, "discoveryName": e.discovery_name,
-             "clientAliases": [{"port": e.port, "dnsName": e.dns_name}]}
-            for e in service.service_connect]
-    return config
+    return service_connect_config(service, live.namespace_arn)
 
 
 def _common(project, service, live, task_definition: str) -> dict:

@@ -1,6 +1,8 @@
 """Cluster, log groups, the Service Connect namespace, ECS services and their outputs."""
 from __future__ import annotations
 
+from ..casing import to_cloudformation
+from ..service import service_connect_config
 from .context import Builder, getatt, pascal, ref
 
 DEPLOY_DEFAULTS = {"MinimumHealthyPercent": 100, "MaximumPercent": 200}
@@ -73,13 +75,7 @@ def add_namespace(b: Builder) -> None:
 
 
 def service_connect(b: Builder, service) -> dict:
-    config: dict = {"Enabled": True, "Namespace": b.refs["namespace-value"]}
-    if service.service_connect:
-        config["Services"] = [
-            {"PortName": e.port_name, "DiscoveryName": e.discovery_name,
-             "ClientAliases": [{"Port": e.port, "DnsName": e.dns_name}]}
-            for e in service.service_connect]
-    return config
+    return to_cloudformation(service_connect_config(service, b.refs["namespace-value"]))
 
 
 def _deployment(service) -> dict:
