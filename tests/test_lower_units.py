@@ -21,9 +21,9 @@ def test_there_are_74_linux_sizes_and_12_windows_ones():
     assert {c for c, _ in fargate.valid_pairs(windows=True)} == {1024, 2048, 4096}
 
 
-@pytest.mark.parametrize("need_cpu,need_mem", itertools.product(
+@pytest.mark.parametrize("need_cpu,need_mem", list(itertools.product(
     [0, 1, 255, 256, 257, 700, 1024, 1500, 2048, 3000, 4096, 5000, 8192, 12000, 16384],
-    [0, 1, 511, 512, 513, 2000, 4096, 9000, 16384, 30000, 30721, 61440, 70000, 122880]))
+    [0, 1, 511, 512, 513, 2000, 4096, 9000, 16384, 30000, 30721, 61440, 70000, 122880])))
 def test_first_fit_is_the_cheapest_size_that_holds_the_need(need_cpu, need_mem):
     fits = [(c, m) for c, m in fargate.valid_pairs() if c >= need_cpu and m >= need_mem]
     got = fargate.fit(need_cpu, need_mem)
