@@ -18,33 +18,21 @@ def write_text(path, text: str) -> None:
 
     Raises :class:`UserError` (exit 2) naming the path when it cannot be written.
     """
-    if not path or path == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    try:
-        if _is_special(path):
-            with open(path, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            return
-        _replace_atomically(path, text)
-    except OSError as exc:
-        raise UserError.at(Location(str(path)), f"cannot write the output: {exc.strerror or exc}",
-                           "choose a writable file path with -o / --report") from None
+    write_all([(path, text)])
 
 
 def write_all(writes) -> None:
     """Write several artefacts all-or-nothing: ``writes`` is ``[(path or None, text)]``.
 
-    Files are first written beside their destinations under temporary names; only when all
-    of them succeeded are they renamed into place (and stdout written). On failure the
-    temporaries are removed and nothing of the user's changes.
+    Regular files are first written beside their destinations under temporary names; only
+    when all of them succeeded are they renamed into place, then stdout and devices are
+    written. On failure the temporaries are removed and nothing of the user's changes.
     """
-    staged, stdout = [], []
+    staged, direct = [], []
     try:
         for path, text in writes:
             if not path or path == "-" or _is_special(path):
-                stdout.append((path, text))
+                direct.append((path, text))
                 continue
             directory = os.path.dirname(os.path.abspath(path))
             os.makedirs(directory, exist_ok=True)
@@ -57,12 +45,29 @@ def write_all(writes) -> None:
             if os.path.exists(tmp):
                 os.unlink(tmp)
         failed = staged[-1][1] if staged else (writes[0][0] if writes else "")
-        raise UserError.at(Location(str(failed)), f"cannot write the output: {exc.strerror or exc}",
-                           "choose a writable file path with -o / --report; nothing was written") from None
+        raise _cannot_write(failed, exc, "; nothing was written") from None
     for tmp, path in staged:
         os.replace(tmp, path)
-    for path, text in stdout:
-        write_text(path, text)
+    for path, text in direct:
+        _write_direct(path, text)
+
+
+def _write_direct(path, text: str) -> None:
+    """stdout, or a device/pipe written in place (never renamed over)."""
+    if not path or path == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+
+
+def _cannot_write(path, exc: OSError, suffix: str = "") -> UserError:
+    return UserError.at(Location(str(path)), f"cannot write the output: {exc.strerror or exc}",
+                        f"choose a writable file path with -o / --report{suffix}")
 
 
 def check_writable(path, directory: bool = False) -> None:
@@ -98,16 +103,3 @@ def _is_special(path) -> bool:
     except OSError:
         return False
     return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
-
-
-def _replace_atomically(path, text: str) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    tmp = os.path.join(directory, f".{os.path.basename(path)}.tmp{os.getpid()}")
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
