@@ -15,8 +15,7 @@ from ..errors import Finding, Location, UserError, diagnostic
 from .profiles import dependencies
 from .source import LDict, locate
 
-# service key → (top-level section, how to read the names a service uses from it)
-_IMPLICIT_NETWORKS = frozenset(("default",))
+_IMPLICIT_NETWORKS = frozenset(("default",))  # exists without being declared
 
 
 def check_references(doc: LDict) -> None:
@@ -75,6 +74,7 @@ def _file_references(value):
             yield index, ref["source"]
 
 
+# (service key, top-level section, how to read the names a service uses from it)
 _USES = (
     ("volumes", "volumes", _named_volumes),
     ("networks", "networks", _service_networks),
@@ -95,8 +95,8 @@ def _cycles(doc, services) -> list:
     def visit(name, trail):
         state[name] = "active"
         for dep, loc in graph.get(name, ()):
-            if state.get(dep) == "active":
-                cycle = trail[trail.index(dep):] + [dep] if dep in trail else [name, dep]
+            if state.get(dep) == "active":  # active services are exactly those on the trail
+                cycle = trail[trail.index(dep):] + [dep]
                 key = frozenset(cycle)
                 if key not in seen_cycles:
                     seen_cycles.add(key)
