@@ -5,22 +5,12 @@ Never includes environment values or secret contents: only names, keys and file 
 """
 from __future__ import annotations
 
-from importlib import resources
-
 from .errors import Severity, format_key_path
+from .templating import render
 
 MAPPED_FIELDS = (("port_mappings", "ports"), ("environment", "environment"), ("secrets", "secrets"),
                  ("mount_points", "volumes"), ("health_check", "healthcheck"), ("depends_on", "dependsOn"),
                  ("linux_parameters", "linux parameters"), ("ulimits", "ulimits"))
-
-
-def _template():
-    import jinja2
-
-    text = resources.files("compose2ecs").joinpath("templates/report.md.j2").read_text("utf-8")
-    env = jinja2.Environment(autoescape=False, keep_trailing_newline=True, trim_blocks=True,
-                             lstrip_blocks=True, undefined=jinja2.StrictUndefined)
-    return env.from_string(text)
 
 
 def _row(finding) -> dict:
@@ -64,9 +54,9 @@ def render_report(project, ecs, next_command: str) -> str:
     counts = {"services": len(ecs.services), "compose": len(project.services)}
     for sev in (Severity.UNSUPPORTED, Severity.LOSSY, Severity.INFO):
         counts[sev] = sum(1 for f in ecs.findings if f.severity == sev)
-    return _template().render(project=project, ecs=ecs, services=services, counts=counts,
-                              project_findings=project_findings, next_command=next_command,
-                              before=_before(ecs, "cloudformation" in next_command))
+    return render("report.md.j2", project=project, ecs=ecs, services=services, counts=counts,
+                  project_findings=project_findings, next_command=next_command,
+                  before=_before(ecs, "cloudformation" in next_command))
 
 
 def _facts(svc, td) -> list:

@@ -12,14 +12,14 @@ import json
 import os
 import shutil
 import tempfile
-from importlib import resources
 from pathlib import PurePosixPath
 
 import yaml
 
+from ..templating import render
 from .cfn.context import pascal
 
-README_TEMPLATE = "templates/bundle_readme.md.j2"
+README_TEMPLATE = "bundle_readme.md.j2"
 DIRECT_BODY_LIMIT = 51_200  # bytes `--template-body` accepts; bigger goes through S3
 
 
@@ -93,17 +93,13 @@ def _overrides(parameters: list) -> str:
 
 def render_readme(directory: str, ecs, findings, template_files: dict, taskdefs: dict) -> str:
     """The bundle's README.md from the Jinja2 template shipped in the package."""
-    import jinja2
-
     root_name = "cloudformation.yaml" if "cloudformation.yaml" in template_files else sorted(template_files)[0]
     root_text = template_files[root_name]
     parameters = _parameters(root_text)
-    text = resources.files("compose2ecs").joinpath(README_TEMPLATE).read_text("utf-8")
-    env = jinja2.Environment(autoescape=False, keep_trailing_newline=True, trim_blocks=False)
     secrets = [{"key": s.key, "source": s.source_file or f"<value of {s.key}>",
                 "output": "Secret" + pascal(s.key) + "Arn"}
                for s in ecs.secrets if s.create]
-    return env.from_string(text).render(
+    return render(README_TEMPLATE,
         project=ecs.name, stack=ecs.name, directory=directory.rstrip("/") or ".",
         services=[s.name for s in ecs.services], nested=sorted(n for n in template_files if n != root_name),
         taskdefs=sorted(n if n.endswith(".json") else f"{n}.json" for n in taskdefs),
