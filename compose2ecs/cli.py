@@ -177,7 +177,8 @@ def convert(
     output: Optional[str] = typer.Option(
         None, "-o", "--output",
         help="File or directory. taskdef: a directory gets one <family>.json per task definition; "
-             "cloudformation: a directory (trailing / or existing) gets the whole bundle."),
+             "cloudformation: a file gets the template (nested stacks, if needed, in nested/ beside it); "
+             "a directory (trailing / or existing) gets the whole bundle."),
     as_json: bool = typer.Option(False, "--json", help="CloudFormation as JSON instead of YAML."),
     strict: bool = typer.Option(False, "--strict", help="Exit 3 when anything is dropped or changed."),
     report: Optional[str] = typer.Option(None, "--report", help="Write a Markdown conversion report."),

@@ -81,14 +81,36 @@ def _taskdef_outputs(ecs, output) -> tuple:
 
 
 def _template_outputs(conversion, output, as_json: bool) -> tuple:
+    """stdout or ``-o FILE``: the template. A project that needs nested stacks writes them
+    beside FILE (``nested/services-NN.yaml``, where ``aws cloudformation package`` looks for
+    the root's relative ``TemplateURL``s); stdout cannot hold several files."""
+    from .emit.cloudformation import ROOT_FILE
+
     texts = _templates(conversion.ecs, as_json)
-    if len(texts) > 1:
+    to_file = bool(output) and output != "-" and not _is_special_file(output)
+    if len(texts) > 1 and not to_file:
         raise UserError.at(Location(output or "-o"),
                            "this project needs nested stacks (several templates)",
-                           "give -o a directory (ending in /) to write the whole bundle")
-    (text,) = texts.values()
-    notes = [f"template written to {output}"] if output and output != "-" else []
-    return [(output, text)], notes
+                           "write it with -o FILE (nested stacks go to nested/ beside it), "
+                           "or -o DIR/ for the whole bundle")
+    root = texts.pop(ROOT_FILE)
+    writes = [(output, root)]
+    base = os.path.dirname(output) if to_file else ""
+    writes += [(os.path.join(base, name), text) for name, text in sorted(texts.items())]
+    if not to_file:
+        return writes, []
+    nested = f" and {len(texts)} nested stack(s) in {os.path.join(base, 'nested')}" if texts else ""
+    return writes, [f"template written to {output}{nested}"]
+
+
+def _is_special_file(path: str) -> bool:
+    """A device or pipe (``-o /dev/stdout``): one stream, like stdout."""
+    import stat
+
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode) and not stat.S_ISDIR(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _templates(ecs, as_json: bool) -> dict:

@@ -1,0 +1,73 @@
+"""``convert --format cloudformation -o FILE`` for a project that needs nested stacks: the root
+template in FILE, the nested templates in ``nested/`` beside it (where the root's relative
+``TemplateURL`` points, as ``aws cloudformation package`` expects)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.test_cli import run
+
+SERVICES = 180  # ~3 resources each: over CloudFormation's 500
+
+
+def _compose(n: int) -> str:
+    lines = ["name: big", "services:"]
+    for i in range(n):
+        lines += [f"  s{i}:", f"    image: registry.example.com/s{i}:1", "    ports:", f"      - \"{8000 + i}:80\""]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(scope="module")
+def big_project(tmp_path_factory) -> Path:
+    directory = tmp_path_factory.mktemp("big")
+    (directory / "compose.yaml").write_text(_compose(SERVICES))
+    return directory / "compose.yaml"
+
+
+def _convert(compose: Path, *args):
+    return run("convert", "-f", str(compose), "--region", "eu-west-1", "--format", "cloudformation", "-q", *args)
+
+
+def test_file_output_writes_nested_stacks_beside_the_root(big_project, tmp_path):
+    target = tmp_path / "out" / "stack.yaml"
+    result = _convert(big_project, "-o", str(target))
+    assert result.exit_code == 0, result.output
+    root = yaml.safe_load(target.read_text())
+    urls = sorted(r["Properties"]["TemplateURL"] for r in root["Resources"].values()
+                  if r["Type"] == "AWS::CloudFormation::Stack")
+    assert len(urls) >= 2
+    written = sorted(p.relative_to(target.parent).as_posix() for p in (target.parent / "nested").iterdir())
+    assert written == urls  # every TemplateURL resolves relative to the root file, nothing else
+    services = sum(1 for url in urls for r in yaml.safe_load((target.parent / url).read_text())["Resources"].values()
+                   if r["Type"] == "AWS::ECS::Service")
+    assert services == SERVICES
+    assert f"{len(urls)} nested stack(s)" in result.output
+
+
+def test_file_output_leaves_other_files_in_nested_alone(big_project, tmp_path):
+    mine = tmp_path / "nested" / "notes.txt"
+    mine.parent.mkdir()
+    mine.write_text("keep me")
+    result = _convert(big_project, "-o", str(tmp_path / "stack.yaml"))
+    assert result.exit_code == 0, result.output
+    assert mine.read_text() == "keep me"
+    assert (tmp_path / "nested" / "services-01.yaml").is_file()
+
+
+def test_stdout_cannot_hold_nested_stacks(big_project, tmp_path):
+    result = _convert(big_project)
+    assert result.exit_code == 2
+    assert "needs nested stacks" in result.output and "-o FILE" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_single_template_project_writes_one_file(tmp_path):
+    compose = tmp_path / "compose.yaml"
+    compose.write_text(_compose(3))
+    result = _convert(compose, "-o", str(tmp_path / "stack.yaml"))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["compose.yaml", "stack.yaml"]
+    assert "nested" not in result.output
