@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .errors import Location, UserError
 from .gcpause import gc_paused
-from .output import check_writable, write_all
+from .output import check_writable, is_special, write_all
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ def _template_outputs(conversion, output, as_json: bool) -> tuple:
     from .emit.cloudformation import ROOT_FILE
 
     texts = _templates(conversion.ecs, as_json)
-    to_file = bool(output) and output != "-" and not _is_special_file(output)
+    to_file = bool(output) and output != "-" and not is_special(output)
     if len(texts) > 1 and not to_file:
         raise UserError.at(Location(output or "-o"),
                            "this project needs nested stacks (several templates)",
@@ -101,16 +101,6 @@ def _template_outputs(conversion, output, as_json: bool) -> tuple:
         return writes, []
     nested = f" and {len(texts)} nested stack(s) in {os.path.join(base, 'nested')}" if texts else ""
     return writes, [f"template written to {output}{nested}"]
-
-
-def _is_special_file(path: str) -> bool:
-    """A device or pipe (``-o /dev/stdout``): one stream, like stdout."""
-    import stat
-
-    try:
-        return not stat.S_ISREG(os.stat(path).st_mode) and not stat.S_ISDIR(os.stat(path).st_mode)
-    except OSError:
-        return False
 
 
 def _templates(ecs, as_json: bool) -> dict:

@@ -28,14 +28,16 @@ def write_all(writes) -> None:
     when all of them succeeded are they renamed into place, then stdout and devices are
     written. On failure the temporaries are removed and nothing of the user's changes.
     """
-    staged, direct = [], []
+    staged, direct, made = [], [], set()
     try:
         for path, text in writes:
-            if not path or path == "-" or _is_special(path):
+            if not path or path == "-" or is_special(path):
                 direct.append((path, text))
                 continue
             directory = os.path.dirname(os.path.abspath(path))
-            os.makedirs(directory, exist_ok=True)
+            if directory not in made:  # -o DIR: a thousand files, one directory
+                os.makedirs(directory, exist_ok=True)
+                made.add(directory)
             tmp = os.path.join(directory, f".{os.path.basename(path)}.tmp{os.getpid()}")
             staged.append((tmp, path))
             with open(tmp, "w", encoding="utf-8") as fh:
@@ -75,7 +77,7 @@ def check_writable(path, directory: bool = False) -> None:
 
     ``directory`` means ``path`` is (or will be made) a directory of outputs.
     """
-    if not path or path == "-" or _is_special(path):
+    if not path or path == "-" or is_special(path):
         return
     if os.path.isdir(path) and not directory:
         raise UserError.at(Location(str(path)), "is a directory", "give a file name")
@@ -97,7 +99,8 @@ def _existing_ancestor(path: str) -> str:
     return path if os.path.isdir(path) else os.path.dirname(path)
 
 
-def _is_special(path) -> bool:
+def is_special(path) -> bool:
+    """True for an existing device, pipe or socket: written in place, never replaced."""
     try:
         mode = os.stat(path).st_mode
     except OSError:
