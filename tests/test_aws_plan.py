@@ -96,19 +96,76 @@ def test_load_balancers_are_left_to_cloudformation(moto):
     assert "--via cloudformation" in str(caught.value)
 
 
+def test_existing_load_balancer_is_left_to_cloudformation(moto):
+    project = make_project()
+    web = replace(project.service("web"), load_balancer=(m.LoadBalancerTarget("web", 80, 80),))
+    arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shared/50dc6c495c0c9188"
+    project = replace(project, services=tuple(web if s.name == "web" else s for s in project.services),
+                      extensions=(("load_balancer_arn", arn),))
+    with pytest.raises(AwsError) as caught:
+        make_plan(project, make_clients(), renderer())
+    text = str(caught.value)
+    assert f"existing load balancer {arn}" in text and "--via cloudformation" in text
+    assert "LoadBalancerSecurityGroupId" in text
+
+
 def test_service_levels_put_providers_first():
     levels = service_levels(make_project())
     assert [[s.name for s in level] for level in levels] == [["db"], ["api"], ["web"]]
 
 
+SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
+PULL = "arn:aws:secretsmanager:us-east-1:123456789012:secret:registry-XyZ123"
+KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def _with_secrets(project, *refs, pull=None, **extensions):
+    """``project`` whose api container reads ``refs`` ((name, valueFrom, store) triples)."""
+    td = project.task_definition("shop-api")
+    container = replace(td.containers[0], repository_credentials=pull,
+                        secrets=tuple(m.SecretRef(n, vf, n) for n, vf, _ in refs))
+    tds = tuple(replace(td, containers=(container,)) if t.family == td.family else t for t in project.task_definitions)
+    return replace(project, task_definitions=tds, secrets=tuple(m.SecretSpec(n, vf, st) for n, vf, st in refs),
+                   extensions=tuple(sorted(extensions.items())))
+
+
 def test_secrets_policy_reads_only_the_named_secrets():
-    project = replace(make_project(), secrets=(
-        m.SecretSpec("db", "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"),
-        m.SecretSpec("token", "/shop/token", store="ssm")))
+    project = _with_secrets(make_project(), ("DB", SECRET + ":json-key:password::", "secretsmanager"),
+                            ("TOKEN", "/shop/token", "ssm"), pull=PULL)
     policy = secrets_policy(project, "us-east-1")
-    assert [s["Action"] for s in policy["Statement"]] == ["secretsmanager:GetSecretValue", "ssm:GetParameters"]
-    assert policy["Statement"][1]["Resource"] == ["arn:aws:ssm:us-east-1:*:parameter/shop/token"]
+    assert policy["Statement"] == [
+        {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": [SECRET, PULL]},  # no json-key
+        {"Effect": "Allow", "Action": "ssm:GetParameters", "Resource": ["arn:aws:ssm:us-east-1:*:parameter/shop/token"]}]
     assert secrets_policy(make_project(), "us-east-1") == {}
+
+
+def test_secrets_policy_uses_the_regions_partition():
+    project = _with_secrets(make_project(), ("TOKEN", "shop/token", "ssm"))
+    (statement,) = secrets_policy(project, "cn-north-1")["Statement"]
+    assert statement["Resource"] == ["arn:aws-cn:ssm:cn-north-1:*:parameter/shop/token"]
+
+
+def test_secrets_policy_decrypts_with_the_named_keys_through_the_stores_only():
+    project = _with_secrets(make_project(), ("DB", SECRET, "secretsmanager"), ("TOKEN", "/shop/token", "ssm"),
+                            secrets_kms_key_arns=[KEY])
+    kms = secrets_policy(project, "us-east-1")["Statement"][-1]
+    assert kms == {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": [KEY], "Condition": {"StringEquals": {
+        "kms:ViaService": ["secretsmanager.us-east-1.amazonaws.com", "ssm.us-east-1.amazonaws.com"]}}}
+    # keys without secrets grant nothing
+    assert secrets_policy(replace(make_project(), extensions=(("secrets_kms_key_arns", [KEY]),)), "us-east-1") == {}
+
+
+def test_both_deploy_paths_grant_the_same_statements():
+    from compose2ecs.emit.cloudformation import build_template
+
+    project = _with_secrets(make_project(), ("DB", SECRET, "secretsmanager"), secrets_kms_key_arns=[KEY])
+    template = build_template(project)
+    cfn = template["Resources"]["ExecutionRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    api = secrets_policy(project, "us-east-1")["Statement"]
+    assert cfn[0] == api[0]
+    condition, kms, _ = cfn[1]["Fn::If"]
+    assert kms["Action"] == api[1]["Action"] and kms["Resource"] == {"Ref": "SecretsKmsKeyArns"}
+    assert template["Parameters"]["SecretsKmsKeyArns"]["Default"] == KEY == api[1]["Resource"][0]
 
 
 def test_progress_renderers():

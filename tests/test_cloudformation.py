@@ -158,9 +158,12 @@ def test_secrets_least_privilege_and_no_file_content():
     (secret,) = resources_of(template, "AWS::SecretsManager::Secret").values()
     assert "put-secret-value" in secret["Properties"]["Description"]
     statements = template["Resources"]["ExecutionRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
-    assert statements == [{"Action": "secretsmanager:GetSecretValue", "Effect": "Allow", "Resource": [
+    assert statements[0] == {"Action": "secretsmanager:GetSecretValue", "Effect": "Allow", "Resource": [
         "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/api-key-AbCdEf",
-        {"Ref": "SecretDbPassword"}]}]
+        {"Ref": "SecretDbPassword"}]}
+    # kms:Decrypt only under the condition (empty SecretsKmsKeyArns by default: nothing)
+    assert [list(s) for s in statements[1:]] == [["Fn::If"]]
+    assert template["Parameters"]["SecretsKmsKeyArns"]["Default"] == ""
 
 
 def test_autoscaling_policies():
@@ -225,3 +228,151 @@ def test_placeholder_image_becomes_parameter_without_default_on_request():
 def test_build_templates_single_file():
     files = build_templates(convert(ROOT / "single-public-ip").ecs)
     assert list(files) == ["cloudformation.yaml"]
+
+
+# -- an existing load balancer (x-ecs load_balancer_arn / x-aws-loadbalancer) -----------------
+
+def _ingress_rules(template) -> list:
+    rules = []
+    for body in resources_of(template, "AWS::EC2::SecurityGroup").values():
+        rules += body["Properties"].get("SecurityGroupIngress", [])
+    return rules + [r["Properties"] for r in resources_of(template, "AWS::EC2::SecurityGroupIngress").values()]
+
+
+def test_existing_load_balancer_is_used_not_created():
+    _, template = _template("existing-load-balancer")
+    assert resources_of(template, "AWS::ElasticLoadBalancingV2::LoadBalancer") == {}
+    assert "LoadBalancerSecurityGroup" not in template["Resources"]
+    params = template["Parameters"]
+    assert params["LoadBalancerArn"]["Default"].endswith(":loadbalancer/app/platform-shared/50dc6c495c0c9188")
+    assert params["LoadBalancerSecurityGroupId"] == {
+        "Type": "AWS::EC2::SecurityGroup::Id", "Default": "sg-0123456789abcdef0",
+        "Description": params["LoadBalancerSecurityGroupId"]["Description"]}
+    (listener,) = resources_of(template, "AWS::ElasticLoadBalancingV2::Listener").values()
+    assert listener["Properties"]["LoadBalancerArn"] == {"Ref": "LoadBalancerArn"}
+    assert len(resources_of(template, "AWS::ElasticLoadBalancingV2::TargetGroup")) == 2
+    assert len(resources_of(template, "AWS::ElasticLoadBalancingV2::ListenerRule")) == 1
+    # the URL needs the load balancer's DNS name, which the stack cannot read: the listener instead
+    assert "Port80Url" not in template["Outputs"]
+    assert template["Outputs"]["Port80ListenerArn"]["Value"] == {"Ref": "Port80Listener"}
+
+
+def test_existing_load_balancer_security_group_chain():
+    _, template = _template("existing-load-balancer")
+    rules = _ingress_rules(template)
+    assert rules and all("CidrIp" not in r and "CidrIpv6" not in r for r in rules)  # nothing from the world
+    lb_rules = [r for r in rules if r["SourceSecurityGroupId"] == {"Ref": "LoadBalancerSecurityGroupId"}]
+    assert sorted((r["FromPort"], r["Description"]) for r in lb_rules) == [
+        (80, "load balancer to web port 80"), (8080, "load balancer to api port 8080")]
+    others = [r for r in rules if r not in lb_rules]  # only the compose network's membership group
+    assert {json.dumps(r["SourceSecurityGroupId"]) for r in others} == {
+        json.dumps({"Fn::GetAtt": ["NetworkDefaultSecurityGroup", "GroupId"]})}
+
+
+def test_existing_load_balancer_request_scaling_uses_the_arn():
+    _, template = _template("existing-load-balancer")
+    label = template["Resources"]["ApiRequestScaling"]["Properties"][
+        "TargetTrackingScalingPolicyConfiguration"]["PredefinedMetricSpecification"]["ResourceLabel"]
+    assert label["Fn::Join"][1][0] == {"Fn::Select": [1, {"Fn::Split": ["loadbalancer/", {"Ref": "LoadBalancerArn"}]}]}
+
+
+def test_existing_load_balancer_without_defaults_needs_both_parameters():
+    conversion = convert(ROOT / "existing-load-balancer")
+    template = build_template(conversion.ecs, with_parameters_defaults=False)
+    assert "Default" not in template["Parameters"]["LoadBalancerArn"]
+    assert "Default" not in template["Parameters"]["LoadBalancerSecurityGroupId"]
+    assert lint(dump_template(template)) == []
+
+
+def test_x_aws_loadbalancer_by_name_has_no_arn_default(tmp_path):
+    (tmp_path / "compose.yaml").write_text(
+        "x-aws-loadbalancer: platform-shared\nservices:\n  web:\n    image: nginx:1.27\n    ports: ['80:80']\n")
+    conversion = convert(tmp_path)
+    template = build_template(conversion.ecs)
+    assert "Default" not in template["Parameters"]["LoadBalancerArn"]
+    assert "Default" not in template["Parameters"]["LoadBalancerSecurityGroupId"]
+    assert resources_of(template, "AWS::ElasticLoadBalancingV2::LoadBalancer") == {}
+    assert any("not its ARN" in f.message and f.severity == "info" for f in conversion.ecs.findings)
+
+
+def test_created_load_balancer_keeps_its_own_security_group():
+    _, template = _template("alb-path-routing")
+    assert "LoadBalancerArn" not in template["Parameters"]
+    lb_source = {"Fn::GetAtt": ["LoadBalancerSecurityGroup", "GroupId"]}
+    assert any(r.get("SourceSecurityGroupId") == lb_source for r in _ingress_rules(template))
+
+
+# -- kms:Decrypt for customer-managed keys of the referenced secrets --------------------------
+
+KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def _statements(template) -> list:
+    return template["Resources"]["ExecutionRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+
+
+def test_kms_decrypt_on_the_named_keys_only_through_secrets_manager(tmp_path):
+    case = ROOT / "secrets"
+    text = (case / "compose.yaml").read_text().replace("x-ecs:\n", f"x-ecs:\n  secrets_kms_key_arns: [{KEY}]\n")
+    (tmp_path / "compose.yaml").write_text(text)
+    (tmp_path / "db_password.txt").write_text("x\n")
+    template = build_template(convert(tmp_path).ecs)
+    assert template["Parameters"]["SecretsKmsKeyArns"]["Default"] == KEY
+    assert template["Parameters"]["SecretsKmsKeyArns"]["Type"] == "CommaDelimitedList"
+    assert _statements(template)[-1] == {"Fn::If": ["HasSecretsKmsKeys", {
+        "Effect": "Allow", "Action": "kms:Decrypt", "Resource": {"Ref": "SecretsKmsKeyArns"},
+        "Condition": {"StringEquals": {"kms:ViaService": [{"Fn::Sub": "secretsmanager.${AWS::Region}.amazonaws.com"}]}}},
+        {"Ref": "AWS::NoValue"}]}
+    # an empty parameter value adds nothing
+    assert template["Conditions"]["HasSecretsKmsKeys"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Fn::Join": ["", {"Ref": "SecretsKmsKeyArns"}]}, ""]}]}
+    assert lint(dump_template(template)) == []
+    without = build_template(convert(tmp_path).ecs, with_parameters_defaults=False)
+    assert without["Parameters"]["SecretsKmsKeyArns"]["Default"] == ""
+
+
+def test_no_secrets_no_kms_parameter():
+    _, template = _template("single-public-ip")
+    assert "SecretsKmsKeyArns" not in template["Parameters"]
+    assert "HasSecretsKmsKeys" not in template.get("Conditions", {})
+    assert "Policies" not in template["Resources"]["ExecutionRole"]["Properties"]
+
+
+def test_ssm_secret_gets_kms_via_ssm(tmp_path):
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  app:\n    image: nginx:1.27\n    secrets: [token]\nsecrets:\n  token:\n    external: true\n"
+        f"x-ecs:\n  secrets: {{token: /prod/token}}\n  secrets_kms_key_arns: [{KEY}]\n")
+    template = build_template(convert(tmp_path).ecs)
+    ssm, kms = _statements(template)
+    assert ssm == {"Effect": "Allow", "Action": "ssm:GetParameters", "Resource": [
+        {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/prod/token"}]}
+    assert kms["Fn::If"][1]["Condition"]["StringEquals"]["kms:ViaService"] == [
+        {"Fn::Sub": "ssm.${AWS::Region}.amazonaws.com"}]
+
+
+# -- the default log group is named after the stack -------------------------------------------
+
+def test_default_log_group_is_named_after_the_stack():
+    from compose2ecs.aws.stack import stack_name
+    from compose2ecs.emit.taskdef import task_definition_dict
+
+    ecs, template = _template("web-db-service-connect")
+    (group,) = resources_of(template, "AWS::Logs::LogGroup").values()
+    assert group["Properties"]["LogGroupName"] == {"Fn::Sub": "/ecs/${AWS::StackName}"}
+    # deploy --via cloudformation names the stack after the project: the same group as before
+    assert "/ecs/" + stack_name(ecs.name) == ecs.log_groups[0].name == "/ecs/web-db-service-connect"
+    # the task definitions files keep the name; the template's refer to the resource
+    for td in ecs.task_definitions:
+        for c in task_definition_dict(td)["containerDefinitions"]:
+            assert c["logConfiguration"]["options"]["awslogs-group"] == "/ecs/web-db-service-connect"
+    for td in resources_of(template, "AWS::ECS::TaskDefinition").values():
+        for c in td["Properties"]["ContainerDefinitions"]:
+            assert c["LogConfiguration"]["Options"]["awslogs-group"] == {"Ref": "LogGroupEcsWebDbServiceConnect"}
+
+
+def test_named_log_group_keeps_its_name(tmp_path):
+    (tmp_path / "compose.yaml").write_text(
+        "x-ecs:\n  log_group: /platform/shop\nservices:\n  web:\n    image: nginx:1.27\n")
+    template = build_template(convert(tmp_path).ecs)
+    (group,) = resources_of(template, "AWS::Logs::LogGroup").values()
+    assert group["Properties"]["LogGroupName"] == "/platform/shop"

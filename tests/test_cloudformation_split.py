@@ -135,3 +135,56 @@ def test_splitting_leaves_the_assembled_template_unchanged():
     before = split._COMPACT(template)
     split.fit(template)
     assert split._COMPACT(template) == before
+
+
+# -- the default log group and an existing load balancer in a split project -------------------
+from dataclasses import replace  # noqa: E402
+
+LB_ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shared/50dc6c495c0c9188"
+
+
+def _only_first_logs_to_default(p):
+    """svc0000 alone writes to the default group; the others to a group the user named elsewhere."""
+    def relog(td):
+        if td.family == "shop-svc0000":
+            return td
+        containers = tuple(replace(c, log_configuration=replace(c.log_configuration, options=tuple(
+            (k, "/other" if k == "awslogs-group" else v) for k, v in c.log_configuration.options)))
+            for c in td.containers)
+        return replace(td, containers=containers)
+    return replace(p, task_definitions=tuple(relog(td) for td in p.task_definitions))
+
+
+@pytest.fixture(scope="module")
+def split_existing_lb():
+    p = generated(200)
+    first = replace(p.services[0], load_balancer=(m.LoadBalancerTarget("svc0000", 8000, 80),))
+    p = replace(p, services=(first,) + p.services[1:], load_balancer="alb",
+                log_groups=(replace(p.log_groups[0], default_name=True),),
+                extensions=(("load_balancer_arn", LB_ARN), ("load_balancer_security_group", "sg-0123456789abcdef0")))
+    return build_templates(_only_first_logs_to_default(p))
+
+
+def test_default_log_group_stays_in_the_root_stack(split_existing_lb):
+    # ${AWS::StackName} in a nested stack would be the nested stack's (generated) name
+    root = split_existing_lb["cloudformation.yaml"]
+    (group,) = [r for r in root["Resources"].values() if r["Type"] == "AWS::Logs::LogGroup"]
+    assert group["Properties"]["LogGroupName"] == {"Fn::Sub": "/ecs/${AWS::StackName}"}
+    for name, nested in list(split_existing_lb.items())[1:]:
+        assert not [r for r in nested["Resources"].values() if r["Type"] == "AWS::Logs::LogGroup"], name
+
+
+def test_existing_load_balancer_in_a_split_project(split_existing_lb):
+    root = split_existing_lb["cloudformation.yaml"]
+    assert not [r for r in root["Resources"].values() if r["Type"] == "AWS::ElasticLoadBalancingV2::LoadBalancer"]
+    assert root["Parameters"]["LoadBalancerArn"]["Default"] == LB_ARN
+    (nested,) = [t for t in list(split_existing_lb.values())[1:] if "Svc0000SecurityGroup" in t["Resources"]]
+    rules = nested["Resources"]["Svc0000SecurityGroup"]["Properties"]["SecurityGroupIngress"]
+    assert {"Ref": "LoadBalancerSecurityGroupId"} in [r.get("SourceSecurityGroupId") for r in rules]
+    assert nested["Parameters"]["LoadBalancerSecurityGroupId"]["Type"] == "AWS::EC2::SecurityGroup::Id"
+    stacks = [r for r in root["Resources"].values() if r["Type"] == "AWS::CloudFormation::Stack"
+              and "LoadBalancerSecurityGroupId" in r["Properties"]["Parameters"]]
+    assert [s["Properties"]["Parameters"]["LoadBalancerSecurityGroupId"] for s in stacks] == [
+        {"Ref": "LoadBalancerSecurityGroupId"}]
+    for name in list(split_existing_lb)[:2]:
+        assert lint(dump_template(split_existing_lb[name])) == [], name

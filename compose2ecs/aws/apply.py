@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ..emit.secret_policy import concrete, policy_document
 from ..errors import AwsError
 from . import network, services as svc
 from .errors import aws_errors
@@ -201,20 +202,9 @@ def service_levels(project) -> list:
 
 
 def secrets_policy(project, region: str) -> dict:
-    """Inline policy letting the execution role read the project's secrets (or {})."""
-    arns = {"secretsmanager": set(), "ssm": set()}
-    for secret in project.secrets:
-        value = secret.value_from
-        if not value.startswith("arn:"):
-            value = f"arn:aws:ssm:{region or '*'}:*:parameter/{value.lstrip('/')}"
-        arns["ssm" if ":ssm:" in value else "secretsmanager"].add(value)
-    statements = []
-    if arns["secretsmanager"]:
-        statements.append({"Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
-                           "Resource": sorted(arns["secretsmanager"])})
-    if arns["ssm"]:
-        statements.append({"Effect": "Allow", "Action": "ssm:GetParameters", "Resource": sorted(arns["ssm"])})
-    return {"Version": "2012-10-17", "Statement": statements} if statements else {}
+    """Inline policy letting the execution role read the project's secrets (or {}): the same
+    statements as the CloudFormation execution role, with the Region's partition and values."""
+    return policy_document(project, concrete(region))
 
 
 STEPS = (("cluster", Deployer._cluster), ("log-group", Deployer._log_groups), ("role", Deployer._role),

@@ -88,7 +88,13 @@ def make_plan(project, clients, render: Optional[Callable] = None) -> Plan:
 
 
 def _refuse_unsupported(project) -> None:
+    existing = dict(project.extensions).get("load_balancer_arn")
     for service in project.services:
+        if service.load_balancer and existing:
+            raise AwsError(f"service {service.name}", f"the api deploy does not add listeners or target groups "
+                           f"to the existing load balancer {existing}",
+                           "deploy with --via cloudformation, which adds them to it (parameters LoadBalancerArn "
+                           "and LoadBalancerSecurityGroupId)")
         if service.load_balancer:
             raise AwsError(f"service {service.name}", "the api deploy does not create load balancers",
                            "deploy with --via cloudformation, which creates the load balancer")

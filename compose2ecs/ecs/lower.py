@@ -91,7 +91,7 @@ def lower(project, options: LowerOptions, environ: Mapping[str, str] = {},
     return EcsProject(
         name=project.name, region=region, cluster=_cluster(ctx), services=ecs_services,
         task_definitions=tuple(sorted(built, key=lambda td: td.family)),
-        log_groups=(LogGroup(ctx.log_group, _retention(ctx)),),
+        log_groups=(LogGroup(ctx.log_group, _retention(ctx), default_name=not top.get("log_group")),),
         secrets=tuple(ctx.secrets[k] for k in sorted(ctx.secrets)),
         efs_volumes=tuple(_efs(ctx, k) for k in sorted(ctx.efs)),
         networks=services.project_networks(ecs_services),
@@ -162,7 +162,7 @@ def _efs(ctx: Ctx, key: str) -> EfsVolume:
 
 def _extensions(ctx: Ctx) -> tuple:
     out = {}
-    for key in ("cloudformation", "load_balancer_arn"):
+    for key in ("cloudformation", "load_balancer_arn", "load_balancer_security_group", "secrets_kms_key_arns"):
         if key in ctx.top:
             out[key] = ctx.top.get(key)
     sc = ctx.top.get("service_connect")

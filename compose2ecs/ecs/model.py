@@ -250,6 +250,9 @@ class EfsVolume:
 class LogGroup:
     name: str
     retention_days: int = 30
+    # True for the project's default group (/ecs/<project>), False when the user named it
+    # (x-ecs log_group): CloudFormation derives only the default one from the stack name.
+    default_name: bool = False
 
 
 @dataclass(frozen=True, slots=True)

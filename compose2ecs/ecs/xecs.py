@@ -98,11 +98,20 @@ def _retention(value: int, at: Location, sink: FindingSink, service: str = "") -
     return chosen
 
 
+def _load_balancer(value: str, at: Location, sink: FindingSink) -> str:
+    """Docker's integration also took a load balancer's name; offline only an ARN can be used."""
+    if not value.startswith("arn:"):
+        sink.add(Severity.INFO, at, f"x-aws-loadbalancer names load balancer {value!r}, not its ARN; the "
+                 "CloudFormation parameter LoadBalancerArn gets no default",
+                 "set x-ecs load_balancer_arn to the load balancer's ARN, or pass LoadBalancerArn when deploying")
+    return value
+
+
 # Top-level aliases: x-aws key → (x-ecs key, converter(value, at, sink)).
 PROJECT_ALIASES = {
     "x-aws-cluster": ("cluster", lambda v, at, s: {"name": v, "existing": True}),
     "x-aws-vpc": ("vpc_id", lambda v, at, s: v),
-    "x-aws-loadbalancer": ("load_balancer_arn", lambda v, at, s: v),
+    "x-aws-loadbalancer": ("load_balancer_arn", lambda v, at, s: _load_balancer(v, at, s)),
     "x-aws-logs_retention": ("log_retention", _retention),
     "x-aws-cloudformation": ("cloudformation", lambda v, at, s: v),
 }

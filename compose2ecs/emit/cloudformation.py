@@ -23,25 +23,11 @@ from .cfn.context import Builder, getatt, pascal
 from .cfn.split import TemplateSet
 from .cfn.taskdefs import add_task_definition
 from .cfn.yaml_out import dump
+from .secret_policy import referenced_secrets
 
 __all__ = ["build_template", "build_templates", "dump_template", "TemplateSet", "ROOT_FILE"]
 
 ROOT_FILE = "cloudformation.yaml"
-
-
-def referenced_secrets(ecs: EcsProject) -> list:
-    """Every valueFrom / credentials ARN a task definition using the project role reads."""
-    found = []
-    for td in ecs.task_definitions:
-        if not iam.uses_project_execution_role(td.execution_role_arn):
-            continue
-        for c in td.containers:
-            found += [s.value_from for s in c.secrets]
-            if c.log_configuration:
-                found += [s.value_from for s in c.log_configuration.secret_options]
-            if c.repository_credentials:
-                found.append(c.repository_credentials)
-    return found
 
 
 def _creates_log_groups(ecs: EcsProject) -> bool:

@@ -43,10 +43,10 @@ def add_autoscaling(b: Builder, service, service_id: str) -> None:
 
 
 def _request_label(b: Builder, service):
-    if b.ecs.load_balancer != "alb" or not service.load_balancer or "lb" not in b.refs:
+    if b.ecs.load_balancer != "alb" or not service.load_balancer or "lb-full-name" not in b.refs:
         return None
     t = service.load_balancer[0]
     tg = b.refs.get(("tg", service.name, t.container_port, t.listener_port))
     if tg is None:
         return None
-    return {"Fn::Join": ["/", [getatt(b.refs["lb"], "LoadBalancerFullName"), getatt(tg, "TargetGroupFullName")]]}
+    return {"Fn::Join": ["/", [b.refs["lb-full-name"], getatt(tg, "TargetGroupFullName")]]}

@@ -2,11 +2,15 @@
 
 The execution role gets the AWS managed execution policy plus an inline policy that grants
 reading exactly the secrets the task definitions reference (Secrets Manager ARNs without
-their ``:json-key:…`` suffix, SSM parameter ARNs) — nothing wider. Role names are left to
+their ``:json-key:…`` suffix, SSM parameter ARNs) and ``kms:Decrypt`` on the keys of the
+``SecretsKmsKeyArns`` parameter — nothing wider. The statements come from
+:mod:`..secret_policy`, which the boto3 deployer uses too. Role names are left to
 CloudFormation so deploying needs only ``CAPABILITY_IAM``.
 """
 from __future__ import annotations
 
+from .. import secret_policy
+from ..secret_policy import uses_project_execution_role  # noqa: F401 (re-exported)
 from .context import Builder, getatt, ref, sub
 
 DEFAULT_EXECUTION_ROLE = "ecsTaskExecutionRole"
@@ -15,45 +19,33 @@ TRUST = {"Version": "2012-10-17", "Statement": [{
 EXEC_POLICY = "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
 EXEC_COMMAND_ACTIONS = ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
                         "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"]
-STORE_ACTION = {"secretsmanager": "secretsmanager:GetSecretValue", "ssm": "ssm:GetParameters"}
-
-
-def uses_project_execution_role(role) -> bool:
-    """True when a task definition's execution role is the project's (created by the stack)."""
-    return role in (None, "", DEFAULT_EXECUTION_ROLE)
-
-
-def secret_resource(value_from: str, created: dict, placeholders, store: str):
-    """(action, IAM resource) for one ``valueFrom``; resource may be an intrinsic.
-
-    A placeholder stays as its string here: it becomes a ``Ref`` to its parameter when
-    placeholders are substituted across the whole template.
-    """
-    if value_from in created:
-        return STORE_ACTION["secretsmanager"], ref(created[value_from])
-    if value_from in placeholders:
-        return STORE_ACTION.get(store, STORE_ACTION["secretsmanager"]), value_from
-    if value_from.startswith("arn:"):
-        parts = value_from.split(":")
-        service = parts[2] if len(parts) > 2 else ""
-        if service == "secretsmanager":
-            # arn:aws:secretsmanager:region:acct:secret:name-AbCdEf[:json-key:stage:version]
-            return STORE_ACTION["secretsmanager"], ":".join(parts[:7])
-        return STORE_ACTION.get(service, STORE_ACTION["ssm"]), value_from
-    name = value_from if value_from.startswith("/") else "/" + value_from
-    return STORE_ACTION["ssm"], sub("arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter" + name)
+KMS_PARAMETER = "SecretsKmsKeyArns"
+KMS_CONDITION = "HasSecretsKmsKeys"
 
 
 def secret_statements(b: Builder, value_froms, created: dict) -> list:
-    """Least-privilege statements: one per action, resources sorted by their text."""
+    """Least-privilege statements (the shared builder, ARNs in ``Fn::Sub``), plus
+    ``kms:Decrypt`` on the ``SecretsKmsKeyArns`` parameter's keys when it is not empty."""
     stores = {s.value_from: s.store for s in b.ecs.secrets}
     placeholders = {p.value for p in b.ecs.placeholders}
-    by_action: dict = {}
-    for vf in sorted(set(value_froms)):
-        action, resource = secret_resource(vf, created, placeholders, stores.get(vf, "secretsmanager"))
-        by_action.setdefault(action, {})[repr(resource)] = resource
-    return [{"Effect": "Allow", "Action": action, "Resource": [r for _, r in sorted(res.items())]}
-            for action, res in sorted(by_action.items())]
+    statements = secret_policy.secret_statements(value_froms, secret_policy.STACK, stores, created, placeholders)
+    if statements:
+        kms = secret_policy.kms_statement(ref(_add_kms_parameter(b)), statements, secret_policy.STACK)
+        statements.append({"Fn::If": [KMS_CONDITION, kms, ref("AWS::NoValue")]})
+    return statements
+
+
+def _add_kms_parameter(b: Builder) -> str:
+    """SecretsKmsKeyArns (default: x-ecs secrets_kms_key_arns, else empty ⇒ no KMS grant)."""
+    keys = secret_policy.kms_key_arns(b.ecs) if b.with_defaults else ()
+    name = b.pid("param:" + KMS_PARAMETER, KMS_PARAMETER)
+    b.parameter(name, {
+        "Type": "CommaDelimitedList", "Default": ",".join(keys),
+        "Description": "ARNs of customer-managed KMS keys that encrypt the referenced secrets (kms:Decrypt "
+                       "through Secrets Manager/SSM only); empty when they use the AWS managed keys"})
+    # An empty list parameter joins to "": then the statement is AWS::NoValue.
+    b.conditions[KMS_CONDITION] = {"Fn::Not": [{"Fn::Equals": [{"Fn::Join": ["", ref(name)]}, ""]}]}
+    return name
 
 
 def add_execution_role(b: Builder, statements: list, create_log_groups: bool) -> str:

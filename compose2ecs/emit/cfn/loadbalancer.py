@@ -3,7 +3,10 @@
 ALB: HTTP or HTTPS listeners (HTTPS uses the CertificateArn parameter), host/path rules from
 ``x-ecs`` so several services can share port 80/443, health checks from the compose
 healthcheck's HTTP path. NLB: TCP/UDP/TLS listeners forwarding to one target group each.
-Security groups chain internet → load balancer → service only.
+Security groups chain internet → load balancer → service only. With x-ecs
+``load_balancer_arn`` no load balancer is created: the listeners go on the existing one
+(parameter ``LoadBalancerArn``) and the services admit traffic only from its security group
+(parameter ``LoadBalancerSecurityGroupId``).
 """
 from __future__ import annotations
 
@@ -36,18 +39,56 @@ def listener_protocol(b: Builder, port_targets) -> str:
     return "HTTPS" if "HTTPS" in protocols else "HTTP"
 
 
+def existing_arn(b: Builder):
+    """The ARN (or, from x-aws-loadbalancer, name) of an existing load balancer to reuse, or None."""
+    return dict(b.ecs.extensions).get("load_balancer_arn") or None
+
+
 def add_load_balancer(b: Builder) -> None:
-    """The load balancer, its security group, target groups, listeners and rules."""
+    """The load balancer (or parameters naming an existing one), target groups, listeners, rules.
+
+    Sets ``b.refs["lb-arn"]`` (the listeners' LoadBalancerArn) and ``b.refs["lb-sg-id"]`` (the
+    only source the services admit load-balancer traffic from)."""
     if not enabled(b):
         return
     by_port: dict = {}
     for svc, t in targets(b):
         by_port.setdefault(t.listener_port, []).append((svc, t))
-    _add_lb(b, by_port)
+    if existing_arn(b):
+        _use_existing_lb(b)
+    else:
+        _add_lb(b, by_port)
+    if any(t.protocol.upper() in ("HTTPS", "TLS") for _, t in targets(b)):
+        spec = {"Type": "String", "Description": "ACM certificate ARN for the HTTPS/TLS listeners"}
+        if b.ecs.certificate_arn and b.with_defaults:
+            spec["Default"] = b.ecs.certificate_arn
+        b.parameter(b.pid("param:CertificateArn", "CertificateArn"), spec)
     for svc, t in targets(b):
         _add_target_group(b, svc, t)
     for port, port_targets in sorted(by_port.items()):
         _add_listener(b, port, port_targets)
+
+
+def _use_existing_lb(b: Builder) -> None:
+    """x-ecs load_balancer_arn: no load balancer and no load-balancer security group are
+    created; two parameters name the existing ones (defaults from x-ecs)."""
+    arn = existing_arn(b)
+    spec = {"Type": "String", "AllowedPattern": "^arn:aws[a-z-]*:elasticloadbalancing:.+$",
+            "Description": f"ARN of the existing {_kind(b)} load balancer the listeners are added to "
+                           "(in VpcId; its listener ports must be free)"}
+    if b.with_defaults and arn.startswith("arn:"):
+        spec["Default"] = arn  # x-aws-loadbalancer may give a name: CloudFormation needs the ARN
+    b.refs["lb-arn"] = ref(b.parameter(b.pid("param:LoadBalancerArn", "LoadBalancerArn"), spec))
+    # …:loadbalancer/app/NAME/ID → app/NAME/ID, the "full name" request-count scaling needs
+    b.refs["lb-full-name"] = {"Fn::Select": [1, {"Fn::Split": ["loadbalancer/", b.refs["lb-arn"]]}]}
+    group = {"Type": "AWS::EC2::SecurityGroup::Id",
+             "Description": "Security group of the existing load balancer: the only source the services "
+                            "accept load-balancer traffic from"}
+    default = dict(b.ecs.extensions).get("load_balancer_security_group")
+    if b.with_defaults and default:
+        group["Default"] = default
+    b.refs["lb-sg-id"] = ref(b.parameter(b.pid("param:LoadBalancerSecurityGroupId", "LoadBalancerSecurityGroupId"),
+                                         group))
 
 
 def _add_lb(b: Builder, by_port: dict) -> None:
@@ -59,17 +100,14 @@ def _add_lb(b: Builder, by_port: dict) -> None:
         "GroupDescription": f"Load balancer of {b.ecs.name}: internet on the listener ports only"[:255],
         "VpcId": ref("VpcId"), "SecurityGroupIngress": rules, "Tags": b.tags()},
         description="Security group of the shared load balancer")
-    b.refs["lb-sg"] = sg
+    b.refs["lb-sg-id"] = getatt(sg, "GroupId")
     lb = b.resource(b.pid("res:LoadBalancer", "LoadBalancer"), "AWS::ElasticLoadBalancingV2::LoadBalancer", {
         "Type": _kind(b), "Scheme": "internet-facing", "Subnets": ref("Subnets"),
         "SecurityGroups": [getatt(sg, "GroupId")], "Tags": b.tags()},
         description=f"Shared {_kind(b)} load balancer of the project")
     b.refs["lb"] = lb
-    if any(t.protocol.upper() in ("HTTPS", "TLS") for _, t in targets(b)):
-        spec = {"Type": "String", "Description": "ACM certificate ARN for the HTTPS/TLS listeners"}
-        if b.ecs.certificate_arn and b.with_defaults:
-            spec["Default"] = b.ecs.certificate_arn
-        b.parameter(b.pid("param:CertificateArn", "CertificateArn"), spec)
+    b.refs["lb-arn"] = ref(lb)
+    b.refs["lb-full-name"] = getatt(lb, "LoadBalancerFullName")
 
 
 def _add_target_group(b: Builder, svc, t) -> None:
@@ -143,7 +181,7 @@ def _with_path(t, path):
 def _add_listener(b: Builder, port: int, port_targets: list) -> None:
     protocol = listener_protocol(b, port_targets)
     default, routed = _default_action(b, port_targets)
-    props = {"LoadBalancerArn": ref(b.refs["lb"]), "Port": port, "Protocol": protocol, "DefaultActions": default}
+    props = {"LoadBalancerArn": b.refs["lb-arn"], "Port": port, "Protocol": protocol, "DefaultActions": default}
     if protocol in ("HTTPS", "TLS"):
         props["Certificates"] = [{"CertificateArn": ref("CertificateArn")}]
     lid = b.resource(b.pid(("listener", port), f"Port{port}Listener"), "AWS::ElasticLoadBalancingV2::Listener",
@@ -151,6 +189,17 @@ def _add_listener(b: Builder, port: int, port_targets: list) -> None:
     for svc, _ in port_targets:
         b.refs.setdefault(("svc-deps", svc.name), []).append(lid)
     _add_rules(b, lid, routed)
+    _add_port_output(b, port, protocol, lid)
+
+
+def _add_port_output(b: Builder, port: int, protocol: str, listener: str) -> None:
+    """``Port<N>Url`` from the load balancer's DNS name; an existing load balancer's name is
+    not known to the stack, so then ``Port<N>ListenerArn`` (``compose2ecs status`` shows the URL)."""
+    if "lb" not in b.refs:
+        b.output(b.pid(("output-url", port), f"Port{port}ListenerArn"), ref(listener),
+                 f"Listener on port {port} of the existing load balancer (address: aws elbv2 "
+                 f"describe-load-balancers --load-balancer-arns <LoadBalancerArn>, or compose2ecs status)")
+        return
     scheme = {"HTTP": "http", "HTTPS": "https"}.get(protocol)
     url = f"{scheme}://${{{b.refs['lb']}.DNSName}}" + ("" if (scheme, port) in (("http", 80), ("https", 443)) else f":{port}") \
         if scheme else f"${{{b.refs['lb']}.DNSName}}:{port}"

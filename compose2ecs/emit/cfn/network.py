@@ -82,7 +82,7 @@ def add_service_group(b: Builder, service, internet_ports, lb_ports) -> str:
     rules = [rule(p, proto, f"published port {p}/{proto} of {service.name}", CidrIp=WORLD)
              for p, proto in sorted(set(internet_ports), key=str)]
     if lb_ports:
-        lb_sg = getatt(b.refs["lb-sg"], "GroupId")
+        lb_sg = b.refs["lb-sg-id"]  # the created load balancer's group, or the existing one's parameter
         rules += [rule(p, proto, f"load balancer to {service.name} port {p}", SourceSecurityGroupId=lb_sg)
                   for p, proto in sorted(set(lb_ports), key=str)]
     nets = memberships(b).get(service.name, [])

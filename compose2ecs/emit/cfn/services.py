@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..casing import to_cloudformation
 from ..service import service_connect_config
-from .context import Builder, getatt, pascal, ref
+from .context import Builder, getatt, pascal, ref, sub
 
 DEPLOY_DEFAULTS = {"MinimumHealthyPercent": 100, "MaximumPercent": 200}
 
@@ -23,17 +23,31 @@ def add_cluster(b: Builder) -> None:
     b.output("ClusterName", b.cluster_ref(), "ECS cluster the services run in")
 
 
+STACK_LOG_GROUP = "/ecs/${AWS::StackName}"
+
+
 def add_log_groups(b: Builder) -> None:
-    """One AWS::Logs::LogGroup per log group the task definitions write to."""
+    """One AWS::Logs::LogGroup per log group the task definitions write to.
+
+    The project's default group (``/ecs/<project>``) is named after the stack instead, so
+    the template deploys twice in one Region (staging and prod stacks); it equals
+    ``/ecs/<project>`` for a stack named after the project. A group the user named keeps
+    its name (and is then shared by every stack of the template)."""
     for group in sorted(b.ecs.log_groups, key=lambda g: g.name):
         users = [s.name for s in b.ecs.services if _writes_to(b, s, group.name)]
         owner = users[0] if len(users) == 1 else ""
+        name = sub(STACK_LOG_GROUP) if group.default_name else group.name
         rid = b.pid(("log-group", group.name), "LogGroup" + pascal(group.name))
-        b.resource(rid, "AWS::Logs::LogGroup", {"LogGroupName": group.name, "RetentionInDays": group.retention_days,
+        b.resource(rid, "AWS::Logs::LogGroup", {"LogGroupName": name, "RetentionInDays": group.retention_days,
                                                  "Tags": b.tags(owner)},
                    owner=owner, description=f"Container logs ({group.retention_days} days)")
         b.refs[("log-group", group.name)] = rid
-        b.output(b.pid(("output-log", group.name), rid + "Name"), ref(rid), f"Log group {group.name}", owner=owner)
+        oid = b.pid(("output-log", group.name), rid + "Name")
+        b.output(oid, ref(rid), "Default log group (/ecs/<stack name>)" if group.default_name else f"Log group {group.name}",
+                 owner=owner)
+        if group.default_name:
+            # AWS::StackName must be the root stack's: keep the group (and output) out of nested stacks.
+            b.owners[rid] = b.owners[("output", oid)] = ""
 
 
 def _writes_to(b: Builder, service, group_name: str) -> bool:
