@@ -111,18 +111,24 @@ def _templates(ecs, as_json: bool) -> dict:
 
 
 def _write_bundle(conversion, output, as_json: bool) -> list:
-    from .emit.bundle import write_bundle
+    from .background import BackgroundError
+    from .emit.bundle import BundleParts, write_bundle
     from .emit.taskdef import render_task_definitions
     from .report import render_report
 
-    report_text = render_report(conversion.project, conversion.ecs,
-                                next_command_for("cloudformation", output))
+    ecs = conversion.ecs
+    parts = BundleParts(
+        templates=lambda: _templates(ecs, as_json),
+        taskdefs=lambda: render_task_definitions(ecs),
+        report=lambda: render_report(conversion.project, ecs, next_command_for("cloudformation", output)))
     try:
-        written = write_bundle(output, conversion.project, conversion.ecs, conversion.findings,
-                               template_files=_templates(conversion.ecs, as_json),
-                               taskdefs=render_task_definitions(conversion.ecs),
-                               report=report_text)
+        written = write_bundle(output, ecs, conversion.findings, parts)
     except OSError as exc:
         raise UserError.at(Location(output), f"cannot write the bundle: {exc.strerror or exc}",
+                           "choose a writable directory") from None
+    except BackgroundError as exc:  # the task definitions' half, written by a child process
+        if not exc.os_error:
+            raise  # a bug: reported as an internal error
+        raise UserError.at(Location(output), f"cannot write the bundle: {exc}",
                            "choose a writable directory") from None
     return [f"bundle written to {output} ({len(written)} files)"]

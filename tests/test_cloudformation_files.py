@@ -71,3 +71,28 @@ def test_single_template_project_writes_one_file(tmp_path):
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["compose.yaml", "stack.yaml"]
     assert "nested" not in result.output
+
+
+def test_bundle_is_the_same_with_and_without_a_second_process(big_project, tmp_path):
+    """Big bundles render task definitions in a forked child (compose2ecs.background):
+    the files must not depend on it."""
+    import os
+    import subprocess
+    import sys
+
+    trees = []
+    for setting in ("", "1"):
+        env = {k: v for k, v in os.environ.items() if k != "COMPOSE2ECS_NO_FORK"}
+        if setting:
+            env["COMPOSE2ECS_NO_FORK"] = setting
+        out = tmp_path / ("inline" if setting else "forked")
+        out.mkdir()
+        result = subprocess.run([sys.executable, "-m", "compose2ecs", "convert", "-f", str(big_project),
+                                 "--region", "eu-west-1", "--format", "cloudformation", "-q", "-o", "bundle/"],
+                                cwd=out, env=env, capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stderr
+        root = out / "bundle"
+        trees.append({p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()})
+    assert trees[0] == trees[1]
+    assert sum(1 for name in trees[0] if name.startswith("taskdefs/")) == SERVICES
+    assert any(name.startswith("nested/") for name in trees[0])

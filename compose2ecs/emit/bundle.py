@@ -5,6 +5,10 @@ Writing is atomic per run: everything is written into a staging directory beside
 first; only when every file is complete are they moved into place (``os.replace``). A failure
 leaves no half-written file, and nothing is deleted except the staging directory — files the
 user keeps in the target directory are never touched.
+
+The two independent halves — task definitions and report, and the templates — are rendered
+side by side when a second core is there to help (:mod:`compose2ecs.background`); the
+README, which lists both, is rendered last. The files are the same either way (tested).
 """
 from __future__ import annotations
 
@@ -12,7 +16,9 @@ import json
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import Callable, Optional
 
 import yaml
 
@@ -21,6 +27,16 @@ from .cfn.context import pascal
 
 README_TEMPLATE = "bundle_readme.md.j2"
 DIRECT_BODY_LIMIT = 51_200  # bytes `--template-body` accepts; bigger goes through S3
+FORK_FROM_TASKS = 50  # below this many task definitions a second process costs more than it saves
+
+
+@dataclass(frozen=True)
+class BundleParts:
+    """How to render each part (called once each, possibly in another process)."""
+
+    templates: Callable[[], dict]  # file name (cloudformation.yaml, nested/…) → text
+    taskdefs: Callable[[], dict]  # family (or file name) → JSON text
+    report: Callable[[], str]
 
 
 def _safe_relative(name: str) -> str:
@@ -33,16 +49,8 @@ def _safe_relative(name: str) -> str:
     return str(path)
 
 
-def bundle_files(directory: str, project, ecs, findings, *, template_files: dict, taskdefs: dict,
-                 report: str) -> dict:
-    """Relative path → text of every file of the bundle (pure; nothing written)."""
-    files = {_safe_relative(name): text for name, text in template_files.items()}
-    for name, text in taskdefs.items():
-        file_name = name if name.endswith(".json") else f"{name}.json"
-        files[_safe_relative(f"taskdefs/{file_name}")] = text
-    files["report.md"] = report
-    files["README.md"] = render_readme(directory, ecs, findings, template_files, taskdefs)
-    return files
+def _taskdef_file(name: str) -> str:
+    return _safe_relative("taskdefs/" + (name if name.endswith(".json") else f"{name}.json"))
 
 
 def _load(text: str):
@@ -116,31 +124,63 @@ def _makedirs(directory: str, made: set) -> None:
         made.add(directory)
 
 
-def write_bundle(directory: str, project, ecs, findings, *, template_files: dict, taskdefs: dict,
-                 report: str) -> list:
-    """Write the bundle into ``directory`` atomically; returns the paths written (sorted)."""
-    files = bundle_files(directory, project, ecs, findings, template_files=template_files,
-                         taskdefs=taskdefs, report=report)
+def _write_files(root: str, files, made: set) -> None:
+    for rel, text in files:
+        path = os.path.join(root, rel)
+        _makedirs(os.path.dirname(path), made)
+        with open(path, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+
+
+def _staged_files(staging: str) -> list:
+    """Relative paths of every file in the staging directory (sorted, ``/``-separated)."""
+    out = []
+    for folder, _, names in os.walk(staging):
+        rel = os.path.relpath(folder, staging)
+        out += [name if rel == "." else f"{rel}/{name}".replace(os.sep, "/") for name in names]
+    return sorted(out)
+
+
+def write_bundle(directory: str, ecs, findings, parts: BundleParts, *, fork: Optional[bool] = None) -> list:
+    """Render and write the bundle into ``directory`` atomically; returns the paths written (sorted).
+
+    ``fork``: render the task definitions and report in a child process (default: when the
+    project is big enough and :func:`~compose2ecs.background.can_fork`)."""
+    from .. import background
+
     target = os.path.abspath(directory)
     parent = os.path.dirname(target)
     os.makedirs(parent, exist_ok=True)
     staging = tempfile.mkdtemp(prefix=".compose2ecs-", dir=parent)
-    made: set = set()  # directories already created (a bundle has ~1000 files in a few directories)
+    job = None
     try:
-        for rel, text in files.items():
-            path = os.path.join(staging, rel)
-            _makedirs(os.path.dirname(path), made)
-            with open(path, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
+        def side() -> None:  # what does not depend on the templates
+            taskdefs = parts.taskdefs()
+            _write_files(staging, [(_taskdef_file(n), t) for n, t in taskdefs.items()] +
+                         [("report.md", parts.report())], set())
+
+        if fork is None:
+            fork = len(ecs.task_definitions) >= FORK_FROM_TASKS and background.can_fork()
+        job = background.start(side, fork)
+        template_files = parts.templates()
+        made: set = set()
+        _write_files(staging, [(_safe_relative(n), t) for n, t in template_files.items()], made)
+        job.wait()
+        job = None
+        taskdefs = [rel[len("taskdefs/"):] for rel in _staged_files(staging) if rel.startswith("taskdefs/")]
+        _write_files(staging, [("README.md", render_readme(directory, ecs, findings, template_files, taskdefs))], made)
+        files = _staged_files(staging)
         if not os.path.exists(target):
             os.rename(staging, target)  # one atomic step for a new bundle
             staging = None
         else:
-            for rel in sorted(files):
+            for rel in files:
                 dest = os.path.join(target, rel)
                 _makedirs(os.path.dirname(dest), made)
                 os.replace(os.path.join(staging, rel), dest)
     finally:
+        if job is not None:
+            job.cancel()
         if staging and os.path.isdir(staging):
             shutil.rmtree(staging)
-    return sorted(os.path.join(target, rel) for rel in files)
+    return [os.path.join(target, rel) for rel in files]

@@ -1,0 +1,106 @@
+"""One job in a forked child process while this process goes on with other work.
+
+The bundle has two independent halves — the task-definition files and report, and the
+CloudFormation templates — and building big templates is pure-Python CPU work, so on a
+machine with two cores the halves are produced side by side (``emit/bundle.py``). A child
+is forked rather than started so it shares the converted model without pickling it.
+
+The child reports how it ended through a pipe: nothing (success), or one line of error text.
+Where ``fork`` is missing (Windows), threads exist (forking them is unsafe), there is one
+CPU, or ``COMPOSE2ECS_NO_FORK`` is set, the job simply runs in this process.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from typing import Callable, Optional
+
+
+class BackgroundError(Exception):
+    """The child failed; ``os_error`` tells a failed write (OSError) from anything else."""
+
+    def __init__(self, message: str, os_error: bool) -> None:
+        super().__init__(message)
+        self.os_error = os_error
+
+
+def can_fork(environ=None) -> bool:
+    """Whether running a job in a forked child is possible and worth it here."""
+    import threading
+
+    environ = os.environ if environ is None else environ
+    return (hasattr(os, "fork") and not environ.get("COMPOSE2ECS_NO_FORK")
+            and threading.active_count() == 1 and (os.cpu_count() or 1) > 1)
+
+
+class Job:
+    """A job started by :func:`start`; call :meth:`wait` (or :meth:`cancel`) exactly once."""
+
+    def __init__(self, job: Callable[[], None], fork: bool) -> None:
+        self.pid: Optional[int] = None
+        if not fork:
+            job()  # in this process: exceptions propagate as they are
+            return
+        sys.stdout.flush()
+        sys.stderr.flush()
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: run, report, and leave without running any cleanup of the parent's
+            os.close(read)
+            _run_child(job, write)
+        os.close(write)
+        self.pid, self._read = pid, read
+
+    def wait(self) -> None:
+        """Block until the job is done; raise :class:`BackgroundError` if it failed."""
+        if self.pid is None:
+            return
+        chunks = []
+        while True:
+            chunk = os.read(self._read, 65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(self._read)
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        code = os.waitstatus_to_exitcode(status)
+        if code != 0:
+            text = b"".join(chunks).decode("utf-8", "replace").strip() or f"exit status {code}"
+            raise BackgroundError(text, os_error=code == 1)
+
+    def cancel(self) -> None:
+        """Stop the job if it still runs (the parent failed; its work is thrown away)."""
+        if self.pid is None:
+            return
+        import signal
+
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(self.pid, 0)
+        os.close(self._read)
+        self.pid = None
+
+
+def _run_child(job: Callable[[], None], pipe: int) -> None:
+    code, message = 0, ""
+    try:
+        job()
+    except OSError as exc:
+        code, message = 1, f"{exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}"
+    except BaseException:  # a bug: the parent prints it as an internal error
+        code, message = 2, traceback.format_exc()
+    try:
+        data = message.encode("utf-8", "replace")
+        while data:
+            data = data[os.write(pipe, data):]
+    finally:
+        os._exit(code)
+
+
+def start(job: Callable[[], None], fork: Optional[bool] = None) -> Job:
+    """Run ``job`` in a forked child when :func:`can_fork` (or ``fork``) says so, else now."""
+    return Job(job, can_fork() if fork is None else fork)
