@@ -79,6 +79,23 @@ def time_cold(argv: list, runs: int = 5, env=None) -> dict:
             "rss_mb": peak / 1024, "exit": code}
 
 
+def time_cold_interleaved(commands: dict, runs: int = 5, env=None) -> dict:
+    """:func:`time_cold` for several commands, run in turn (one of each, ``runs`` rounds), so
+    that a slow patch of the machine costs every command alike; ``{name: figures}``."""
+    rounds = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, argv in commands.items():
+            argv, extra = argv if isinstance(argv, tuple) else (argv, None)
+            rounds[name].append(time_cold(argv, 1, dict(env or os.environ, **(extra or {}))))
+    out = {}
+    for name, figures in rounds.items():
+        out[name] = {"median": statistics.median(f["median"] for f in figures),
+                     "min": min(f["min"] for f in figures),
+                     "cpu": statistics.median(f["cpu"] for f in figures),
+                     "rss_mb": max(f["rss_mb"] for f in figures), "exit": figures[-1]["exit"]}
+    return out
+
+
 def cli(*args) -> list:
     return [sys.executable, "-m", "compose2ecs", *args]
 
