@@ -145,3 +145,47 @@ def test_parameters_are_filled_or_named():
     assert stack_parameters(template, {"VpcId": "vpc-1", "Subnets": "subnet-1,subnet-2", "Unused": "x"}) == [
         {"ParameterKey": "Subnets", "ParameterValue": "subnet-1,subnet-2"},
         {"ParameterKey": "VpcId", "ParameterValue": "vpc-1"}]
+
+
+def _load_balancer(clients, groups: int):
+    ec2 = clients.ec2
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.9.{i}.0/24", AvailabilityZone=f"us-east-1{z}")[
+        "Subnet"]["SubnetId"] for i, z in enumerate("ab")]
+    sgs = [ec2.create_security_group(GroupName=f"lb{i}", Description="lb", VpcId=vpc)["GroupId"] for i in range(groups)]
+    lb = clients.elbv2.create_load_balancer(Name="shared", Subnets=subnets, SecurityGroups=sgs)["LoadBalancers"][0]
+    return lb["LoadBalancerArn"], sgs
+
+
+OPEN_LB = {"Parameters": {"LoadBalancerArn": {"Type": "String"},
+                          "LoadBalancerSecurityGroupId": {"Type": "AWS::EC2::SecurityGroup::Id"}}}
+
+
+def test_existing_load_balancer_parameters_are_read_from_it(moto):
+    from dataclasses import replace
+
+    from compose2ecs.aws.commands import existing_load_balancer
+
+    clients = make_clients()
+    arn, (sg,) = _load_balancer(clients, 1)
+    by_name = replace(make_project(), extensions=(("load_balancer_arn", "shared"),))  # x-aws-loadbalancer: shared
+    assert existing_load_balancer(by_name, OPEN_LB, clients.elbv2) == {
+        "LoadBalancerArn": arn, "LoadBalancerSecurityGroupId": sg}
+    # parameters with a default are left alone; no load balancer setting, nothing to read
+    defaulted = {"Parameters": {k: dict(v, Default="x") for k, v in OPEN_LB["Parameters"].items()}}
+    assert existing_load_balancer(by_name, defaulted, clients.elbv2) == {}
+    assert existing_load_balancer(make_project(), OPEN_LB, clients.elbv2) == {}
+
+
+def test_existing_load_balancer_with_two_groups_leaves_the_choice_to_the_user(moto):
+    from dataclasses import replace
+
+    from compose2ecs.aws.commands import existing_load_balancer
+
+    clients = make_clients()
+    arn, _ = _load_balancer(clients, 2)
+    project = replace(make_project(), extensions=(("load_balancer_arn", arn),))
+    assert existing_load_balancer(project, OPEN_LB, clients.elbv2) == {"LoadBalancerArn": arn}
+    with pytest.raises(AwsError) as caught:
+        stack_parameters(OPEN_LB, {"LoadBalancerArn": arn})
+    assert "LoadBalancerSecurityGroupId" in str(caught.value)

@@ -47,6 +47,7 @@ def _deploy_stack(ecs, clients, progress, dry_run, no_rollback, s3_bucket, timeo
     known = {"VpcId": vpc_id, "Subnets": ",".join(subnets)}
     if ecs.cluster.existing:
         known["ExistingClusterName"] = ecs.cluster.name
+    known.update(existing_load_balancer(ecs, template, clients.elbv2))
     parameters = stack_parameters(template, known)
     deployer = StackDeployer(clients.cloudformation, clients.s3 if s3_bucket else None, progress, sleep, clock)
     result = deployer.deploy(ecs, dump(template), StackOptions(dry_run=dry_run, no_rollback=no_rollback,
@@ -54,6 +55,33 @@ def _deploy_stack(ecs, clients, progress, dry_run, no_rollback, s3_bucket, timeo
     progress.result(result.data(), render_changes(result))
     progress.close()
     return result
+
+
+LB_PARAMETERS = ("LoadBalancerArn", "LoadBalancerSecurityGroupId")
+
+
+def existing_load_balancer(ecs, template: dict, elbv2) -> dict:
+    """Values for the existing load balancer's parameters the template leaves open (an
+    x-aws-loadbalancer given by name; no x-ecs load_balancer_security_group), read from the
+    load balancer. A load balancer with no or several security groups leaves that one open:
+    the missing-parameter error then names it."""
+    declared = template.get("Parameters", {})
+    wanted = [k for k in LB_PARAMETERS if k in declared and "Default" not in declared[k]]
+    given = dict(ecs.extensions).get("load_balancer_arn")
+    if not wanted or not given:
+        return {}
+    from .errors import aws_errors
+
+    query = {"LoadBalancerArns": [given]} if given.startswith("arn:") else {"Names": [given]}
+    with aws_errors(f"load balancer {given}"):
+        found = elbv2.describe_load_balancers(**query)["LoadBalancers"]
+    if len(found) != 1:
+        return {}
+    groups = found[0].get("SecurityGroups") or []
+    values = {"LoadBalancerArn": found[0]["LoadBalancerArn"]}
+    if len(groups) == 1:
+        values["LoadBalancerSecurityGroupId"] = groups[0]
+    return {k: v for k, v in values.items() if k in wanted}
 
 
 def run_plan(ecs, clients, progress: Progress, render=None) -> bool:
