@@ -73,3 +73,26 @@ def test_existing_cluster_parameter_skips_cluster(aws):
     assert outputs["ClusterName"] == "shared"
     resources = boto3.client("cloudformation", region_name="us-east-1").list_stack_resources(StackName="shop")
     assert "Cluster" not in {r["LogicalResourceId"] for r in resources["StackResourceSummaries"]}
+
+
+def test_one_template_deploys_as_two_stacks_with_their_own_log_groups(aws):
+    ecs = convert_inputs(InputOptions(files=(str(CASE / "compose.yaml"),), cwd=str(CASE)), environ={}).ecs
+    text = dump_template(build_template(ecs))
+    vpc, subnets = _network()
+    client = boto3.client("ecs", region_name="us-east-1")
+    groups = {}
+    for name in ("shop-staging", "shop-prod"):
+        client.create_cluster(clusterName=name)
+        stack, outputs = _deploy(text, {"VpcId": vpc, "Subnets": ",".join(subnets), "ExistingClusterName": name},
+                                 name=name)
+        assert stack["StackStatus"] == "CREATE_COMPLETE"
+        groups[name] = outputs["LogGroupEcsSinglePublicIpName"]
+    assert groups == {"shop-staging": "/ecs/shop-staging", "shop-prod": "/ecs/shop-prod"}
+    logs = boto3.client("logs", region_name="us-east-1")
+    assert {g["logGroupName"] for g in logs.describe_log_groups(logGroupNamePrefix="/ecs/")["logGroups"]} == {
+        "/ecs/shop-staging", "/ecs/shop-prod"}
+    # `compose2ecs logs` reads the group off the running task definition: the stack's group
+    from compose2ecs.aws.logs import log_sources
+
+    live = client.describe_services(cluster="shop-prod", services=["web"])["services"]
+    assert [(s.service, s.group) for s in log_sources(client, live)] == [("web", "/ecs/shop-prod")]

@@ -17,11 +17,12 @@ concrete partition and Region. Statements:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Optional
 
 STORE_ACTION = {"secretsmanager": "secretsmanager:GetSecretValue", "ssm": "ssm:GetParameters"}
 ACTION_SERVICE = {action: store for store, action in STORE_ACTION.items()}
 KMS_ACTION = "kms:Decrypt"
+DEFAULT_EXECUTION_ROLE = "ecsTaskExecutionRole"  # the project's role (created by either deploy path)
 # Region prefix → ARN partition; anything else is the commercial partition.
 PARTITIONS = (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"), ("us-isob-", "aws-iso-b"), ("us-iso-", "aws-iso"))
 
@@ -57,7 +58,7 @@ def concrete(region: str, account: str = "*") -> ArnParts:
 
 def uses_project_execution_role(role) -> bool:
     """True when a task definition's execution role is the project's (created by the deploy)."""
-    return role in (None, "", "ecsTaskExecutionRole")
+    return role in (None, "", DEFAULT_EXECUTION_ROLE)
 
 
 def referenced_secrets(ecs) -> list:
@@ -80,14 +81,14 @@ def kms_key_arns(ecs) -> tuple:
     return tuple(sorted(dict(ecs.extensions).get("secrets_kms_key_arns") or ()))
 
 
-def secret_resource(value_from: str, parts: ArnParts, created: dict = {}, placeholders=frozenset(),
+def secret_resource(value_from: str, parts: ArnParts, created: Optional[dict] = None, placeholders=frozenset(),
                     store: str = "secretsmanager") -> tuple:
     """(action, IAM resource) for one ``valueFrom``; the resource may be an intrinsic.
 
     ``created`` maps valueFroms of secrets the stack creates to their logical IDs. A
     placeholder stays as its string: the emitter turns it into a ``Ref`` to its parameter.
     """
-    if value_from in created:
+    if created and value_from in created:
         return STORE_ACTION["secretsmanager"], {"Ref": created[value_from]}
     if value_from in placeholders:
         return STORE_ACTION.get(store, STORE_ACTION["secretsmanager"]), value_from
@@ -102,9 +103,12 @@ def secret_resource(value_from: str, parts: ArnParts, created: dict = {}, placeh
     return STORE_ACTION["ssm"], parts.text(f"arn:{parts.partition}:ssm:{parts.region}:{parts.account}:parameter{name}")
 
 
-def secret_statements(value_froms, parts: ArnParts, stores: dict = {}, created: dict = {},
-                      placeholders=frozenset()) -> list:
-    """One Allow statement per action, resources de-duplicated and sorted by their text."""
+def secret_statements(value_froms, parts: ArnParts, stores: Optional[dict] = None,
+                      created: Optional[dict] = None, placeholders=frozenset()) -> list:
+    """One Allow statement per action, resources de-duplicated and sorted by their text.
+
+    ``stores`` maps a valueFrom to its store (``secretsmanager``/``ssm``) where the model knows it."""
+    stores = stores or {}
     by_action: dict = {}
     for vf in sorted(set(value_froms)):
         action, resource = secret_resource(vf, parts, created, placeholders, stores.get(vf, "secretsmanager"))

@@ -10,10 +10,9 @@ CloudFormation so deploying needs only ``CAPABILITY_IAM``.
 from __future__ import annotations
 
 from .. import secret_policy
-from ..secret_policy import uses_project_execution_role  # noqa: F401 (re-exported)
+from ..secret_policy import DEFAULT_EXECUTION_ROLE, uses_project_execution_role  # noqa: F401 (re-exported)
 from .context import Builder, getatt, ref, sub
 
-DEFAULT_EXECUTION_ROLE = "ecsTaskExecutionRole"
 TRUST = {"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
 EXEC_POLICY = "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
