@@ -76,8 +76,13 @@ def _facts(svc, td) -> list:
 
 def _before(ecs, stack: bool = False) -> list:
     group = ecs.log_groups[0]
-    lines = [f"Log group `{group.name}` (retention {group.retention_days} days). With task definitions only, "
-             f"create it first: `aws logs create-log-group --log-group-name {group.name}`.",
+    if stack and group.default_name:  # the template names it after the stack (emit/cfn/services.py)
+        log = (f"Log group `/ecs/<stack name>` (retention {group.retention_days} days), created by the stack "
+               f"(`{group.name}` when the stack is named `{ecs.name}`).")
+    else:
+        log = (f"Log group `{group.name}` (retention {group.retention_days} days). With task definitions only, "
+               f"create it first: `aws logs create-log-group --log-group-name {group.name}`.")
+    lines = [log,
              f"Execution role `{ecs.execution_role}` must exist with AmazonECSTaskExecutionRolePolicy"
              + (" and read access to the secrets below." if ecs.secrets else ".")]
     for spec in ecs.secrets:

@@ -34,3 +34,27 @@ def test_efs_placeholders_are_distinct_per_volume():
     ecs = lower(project, LowerOptions())
     values = [p.value for p in ecs.placeholders]
     assert len(values) == len(set(values)) == 2
+
+
+def _lowered(top_x_ecs=None):
+    from compose2ecs.compose.model import Project, Service
+    from compose2ecs.ecs.lower import LowerOptions, lower
+
+    extensions = (("x-ecs", top_x_ecs),) if top_x_ecs else ()
+    project = Project("shop", "/", (Service(name="web", image="nginx"),), extensions=extensions)
+    return project, lower(project, LowerOptions())
+
+
+def test_stack_report_names_the_per_stack_log_group():
+    project, ecs = _lowered()
+    stack = render_report(project, ecs, "aws cloudformation deploy --template-file t.yaml")
+    assert "Log group `/ecs/<stack name>`" in stack and "created by the stack" in stack
+    assert "create-log-group" not in stack
+    plain = render_report(project, ecs, "aws ecs register-task-definition --cli-input-json file://x.json")
+    assert "create-log-group --log-group-name /ecs/shop" in plain
+
+
+def test_stack_report_keeps_a_log_group_the_user_named():
+    project, ecs = _lowered({"log_group": "/team/shop"})
+    stack = render_report(project, ecs, "aws cloudformation deploy --template-file t.yaml")
+    assert "Log group `/team/shop`" in stack and "/ecs/<stack name>" not in stack

@@ -87,7 +87,7 @@ def stack_parameters(template: dict, known: dict) -> list:
     if missing:
         hints = "; ".join(f"{k}: {declared[k].get('Description', '')}".rstrip(": ") for k in missing)
         raise AwsError("stack parameters", f"no value for {', '.join(missing)}",
-                       f"set them in the compose file's x-ecs settings or use --via api ({hints})")
+                       f"set them in the compose file's x-ecs settings ({hints})")
     return [{"ParameterKey": k, "ParameterValue": str(v)} for k, v in sorted(known.items()) if k in declared]
 
 
