@@ -218,3 +218,11 @@ def test_region_comes_from_aws_region_like_the_aws_cli():
     clients = make_clients(AwsOptions(), {"AWS_REGION": "eu-north-1"}, session=Session())
     assert clients.region == "eu-north-1"
     assert make_clients(AwsOptions(region="ap-east-1"), {"AWS_REGION": "x"}, session=Session()).region == "ap-east-1"
+
+
+def test_execution_policy_is_in_the_regions_partition():
+    from compose2ecs.aws.plan import execution_policy_arn
+
+    assert execution_policy_arn("eu-west-1").startswith("arn:aws:iam::aws:policy/")
+    assert execution_policy_arn("cn-north-1").startswith("arn:aws-cn:iam::aws:policy/")
+    assert execution_policy_arn("us-gov-west-1").startswith("arn:aws-us-gov:iam::aws:policy/")

@@ -19,7 +19,7 @@ from ..emit.secret_policy import concrete, policy_document
 from ..errors import AwsError
 from . import network, services as svc
 from .errors import aws_errors
-from .plan import CREATE, EXECUTION_POLICY, NO_CHANGE, ROLE_PATH, UPDATE, Plan, ecs_tags, project_tags
+from .plan import CREATE, NO_CHANGE, ROLE_PATH, UPDATE, Plan, ecs_tags, execution_policy_arn, project_tags
 from .progress import NullProgress, Progress
 
 TRUST_POLICY = {"Version": "2012-10-17", "Statement": [{
@@ -79,7 +79,7 @@ class Deployer:
                     RoleName=action.name, Path=ROLE_PATH, Tags=project_tags(plan.project),
                     AssumeRolePolicyDocument=json.dumps(TRUST_POLICY),
                     Description=f"ECS task execution role of compose2ecs project {plan.project.name}")
-                iam.attach_role_policy(RoleName=action.name, PolicyArn=EXECUTION_POLICY)
+                iam.attach_role_policy(RoleName=action.name, PolicyArn=execution_policy_arn(self.clients.region))
                 secrets = secrets_policy(plan.project, self.clients.region)
                 if secrets:
                     iam.put_role_policy(RoleName=action.name, PolicyName="read-secrets",

@@ -18,7 +18,14 @@ from .errors import aws_errors, error_code
 CREATE, UPDATE, NO_CHANGE = "create", "update", "no change"
 TAG_PROJECT = network.TAG_PROJECT
 ROLE_PATH = "/compose2ecs/"
-EXECUTION_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+EXECUTION_POLICY = "arn:{partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+
+
+def execution_policy_arn(region: str) -> str:
+    """The AWS managed execution policy in ``region``'s partition (aws, aws-cn, aws-us-gov, …)."""
+    from ..emit.secret_policy import partition_of
+
+    return EXECUTION_POLICY.format(partition=partition_of(region))
 DEFAULT_ROLE = "ecsTaskExecutionRole"
 
 
