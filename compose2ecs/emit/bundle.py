@@ -22,7 +22,7 @@ from typing import Callable, Optional
 
 import yaml
 
-from ..templating import render
+from ..templating import render, template
 from .cfn.context import pascal
 
 README_TEMPLATE = "bundle_readme.md.j2"
@@ -161,6 +161,8 @@ def write_bundle(directory: str, ecs, findings, parts: BundleParts, *, fork: Opt
 
         if fork is None:
             fork = len(ecs.task_definitions) >= FORK_FROM_TASKS and background.can_fork()
+        if fork:  # load Jinja once, before the fork: the child's report and our README share it
+            template(README_TEMPLATE)
         job = background.start(side, fork)
         template_files = parts.templates()
         made: set = set()

@@ -27,7 +27,9 @@ LIMITS = {"resources": 500, "outputs": 200, "parameters": 200, "bytes": 1_000_00
 CHUNK = {"resources": 350, "outputs": 150, "parameters": 150, "bytes": 350_000}
 YAML_FACTOR = 1.6  # YAML block style / compact JSON, measured on generated templates
 NESTED_DIR = "nested"
-_COMPACT = json.JSONEncoder(separators=(",", ":")).encode  # = json.dumps(x, separators=…), built once
+# = json.dumps(x, separators=…), built once; templates are trees (at most shared, never
+# cyclic), so the encoder's cycle bookkeeping is skipped (~15 % of its time)
+_COMPACT = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
 _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
 
 
