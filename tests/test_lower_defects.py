@@ -336,3 +336,35 @@ def test_x_aws_keys_finding_names_the_variables(tmp_path):
     assert names == {"JSONSEC_USER", "JSONSEC_PASS"}
     found = messages(ecs, "injected as environment variables")
     assert found and "JSONSEC_PASS, JSONSEC_USER" in found[0].message or "JSONSEC_USER, JSONSEC_PASS" in found[0].message
+
+
+# published ≠ container port behind a load balancer ---------------------------------------------
+
+REMAP = """
+    name: p
+    {top}
+    services:
+      api:
+        image: example/api
+        ports: ["80:8080"]
+"""
+
+
+@pytest.mark.parametrize("top, options", [
+    ("", {"load_balancer": "alb"}),
+    ("x-ecs: {load_balancer: nlb}", {}),
+    ("x-ecs: {load_balancer_arn: 'arn:aws:elasticloadbalancing:eu-west-1:1:loadbalancer/app/a/b'}", {}),
+])
+def test_a_load_balancer_makes_the_published_port_its_listener_not_a_loss(tmp_path, top, options):
+    ecs, _ = convert(tmp_path, REMAP.format(top=top), **options)
+    (finding,) = messages(ecs, "published port 80")
+    assert finding.severity == "info" and "listener port" in finding.message
+    (svc,) = ecs.services
+    assert [(t.listener_port, t.container_port) for t in svc.load_balancer] == [(80, 8080)]
+
+
+@pytest.mark.parametrize("top, options", [("", {}), ("x-ecs: {load_balancer: none}", {}), ("", {"load_balancer": "none"})])
+def test_without_a_load_balancer_the_remap_is_lossy(tmp_path, top, options):
+    ecs, _ = convert(tmp_path, REMAP.format(top=top), **options)
+    (finding,) = messages(ecs, "published port 80")
+    assert finding.severity == "lossy" and "cannot remap" in finding.message

@@ -83,3 +83,15 @@ class Ctx:
         """Register a placeholder value (listed in the report) and return it."""
         self.placeholders.setdefault(value, Placeholder(value, what, how))
         return value
+
+
+LB_TYPES = ("alb", "nlb")
+
+
+def load_balancer_requested(ctx: Ctx) -> bool:
+    """Whether the services are fronted by a load balancer (``--load-balancer``, x-ecs
+    ``load_balancer``, or an existing one's ARN): published ports then become its listener ports."""
+    chosen = ctx.options.load_balancer or ctx.top.get("load_balancer")
+    if chosen:
+        return chosen in LB_TYPES
+    return bool(ctx.top.get("load_balancer_arn"))

@@ -17,7 +17,7 @@ from typing import Optional
 
 from ..errors import Location, Severity
 from . import wellknown
-from .context import Ctx, Unit
+from .context import Ctx, Unit, load_balancer_requested
 from .model import PortMapping
 
 _PORT_NAME_BAD = re.compile(r"[^a-z0-9_-]+")
@@ -226,6 +226,9 @@ def _published(ctx: Ctx, unit: Unit, port, at: Location) -> Optional[int]:
     if "-" in text:
         _finding(ctx, unit, at, Severity.LOSSY, f"published range {text} cannot be used: awsvpc exposes port "
                  f"{port.target} itself; the first published port is recorded", "publish a single port")
+    elif value != port.target and load_balancer_requested(ctx):  # the listener does the remapping
+        _finding(ctx, unit, at, Severity.INFO, f"published port {value} is the load balancer's listener port; "
+                 f"it forwards to port {port.target}, where the task listens")
     elif value != port.target:
         _finding(ctx, unit, at, Severity.LOSSY, f"published port {value} differs from container port "
                  f"{port.target}: awsvpc cannot remap ports, the task listens on {port.target}",

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from typing import Optional
 
-from .context import Ctx, ecs_name
+from .context import LB_TYPES, Ctx, ecs_name
 from .ports import port_name
 from .model import Autoscaling, LoadBalancerTarget, Service, ServiceConnectEndpoint
-
-LB_TYPES = ("alb", "nlb")
 
 
 def service_connect_enabled(ctx: Ctx, groups: list) -> dict:

@@ -129,7 +129,8 @@ TABLE = {
                        "use ulimits nproc"),
     "platform": Rule(MAPPED, "`runtimePlatform` (linux/arm64 → ARM64, linux/amd64 → X86_64)"),
     "ports": Rule(MAPPED, "`portMappings` (containerPort, protocol, ranges, name); a published port "
-                  "different from the target cannot be remapped (lossy)"),
+                  "different from the target cannot be remapped (lossy), unless a load balancer "
+                  "fronts the service (the published port is its listener port)"),
     "post_start": Rule(UNSUPPORTED, "ECS has no lifecycle hooks", "is not supported; dropped",
                        "run the hook in the entrypoint"),
     "pre_stop": Rule(UNSUPPORTED, "ECS has no lifecycle hooks", "is not supported; dropped",
