@@ -141,6 +141,19 @@ def _staged_files(staging: str) -> list:
     return sorted(out)
 
 
+def _move_into_place(staging: str, target: str, files: list):
+    """Move the staged files to ``target``; returns the staging directory if it is left over."""
+    if not os.path.exists(target):
+        os.rename(staging, target)  # one atomic step for a new bundle
+        return None
+    made: set = set()
+    for rel in files:  # only the bundle's own files are replaced; nothing else is touched
+        dest = os.path.join(target, rel)
+        _makedirs(os.path.dirname(dest), made)
+        os.replace(os.path.join(staging, rel), dest)
+    return staging
+
+
 def write_bundle(directory: str, ecs, findings, parts: BundleParts, *, fork: Optional[bool] = None) -> list:
     """Render and write the bundle into ``directory`` atomically; returns the paths written (sorted).
 
@@ -172,14 +185,7 @@ def write_bundle(directory: str, ecs, findings, parts: BundleParts, *, fork: Opt
         taskdefs = [rel[len("taskdefs/"):] for rel in _staged_files(staging) if rel.startswith("taskdefs/")]
         _write_files(staging, [("README.md", render_readme(directory, ecs, findings, template_files, taskdefs))], made)
         files = _staged_files(staging)
-        if not os.path.exists(target):
-            os.rename(staging, target)  # one atomic step for a new bundle
-            staging = None
-        else:
-            for rel in files:
-                dest = os.path.join(target, rel)
-                _makedirs(os.path.dirname(dest), made)
-                os.replace(os.path.join(staging, rel), dest)
+        staging = _move_into_place(staging, target, files)
     finally:
         if job is not None:
             job.cancel()
