@@ -6,7 +6,7 @@ network, circuit breaker), and a field missing from the live description counts 
 """
 from __future__ import annotations
 
-from ..emit.service import service_connect_config
+from ..emit.service import deployment_configuration, placement, service_connect_config
 from .errors import aws_errors
 
 
@@ -41,15 +41,6 @@ def network_configuration(service, live) -> dict:
         "assignPublicIp": "ENABLED" if public else "DISABLED"}}
 
 
-def deployment_configuration(service) -> dict:
-    config = {"deploymentCircuitBreaker": {"enable": bool(service.circuit_breaker), "rollback": True}}
-    if service.minimum_healthy_percent is not None:
-        config["minimumHealthyPercent"] = service.minimum_healthy_percent
-    if service.maximum_percent is not None:
-        config["maximumPercent"] = service.maximum_percent
-    return config
-
-
 def service_connect(project, service, live) -> dict:
     if not live.namespace_arn:
         return {}
@@ -76,11 +67,7 @@ def create_input(project, service, live, task_definition: str, tags: list) -> di
     """CreateService input for ``service`` running ``task_definition`` (an ARN)."""
     body = _common(project, service, live, task_definition)
     body["serviceName"] = service.name
-    if service.capacity_provider_strategy:
-        body["capacityProviderStrategy"] = [
-            {"capacityProvider": p, "weight": w, "base": b} for p, w, b in service.capacity_provider_strategy]
-    else:
-        body["launchType"] = service.launch_type or "FARGATE"
+    body.update(placement(service))
     body["propagateTags"] = "SERVICE"
     body["enableECSManagedTags"] = True
     body["tags"] = tags + [{"key": "compose2ecs:service", "value": service.name}]

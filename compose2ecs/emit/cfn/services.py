@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 from ..casing import to_cloudformation
-from ..service import service_connect_config
+from ..service import deployment_configuration, placement, service_connect_config
 from .context import Builder, getatt, pascal, ref, sub
-
-DEPLOY_DEFAULTS = {"MinimumHealthyPercent": 100, "MaximumPercent": 200}
 
 
 def add_cluster(b: Builder) -> None:
@@ -92,17 +90,6 @@ def service_connect(b: Builder, service) -> dict:
     return to_cloudformation(service_connect_config(service, b.refs["namespace-value"]))
 
 
-def _deployment(service) -> dict:
-    config = dict(DEPLOY_DEFAULTS)
-    if service.minimum_healthy_percent is not None:
-        config["MinimumHealthyPercent"] = service.minimum_healthy_percent
-    if service.maximum_percent is not None:
-        config["MaximumPercent"] = service.maximum_percent
-    if service.circuit_breaker:
-        config["DeploymentCircuitBreaker"] = {"Enable": True, "Rollback": True}
-    return config
-
-
 def _network(b: Builder, service, groups: list) -> dict:
     if service.assign_public_ip is None:
         public = ref("AssignPublicIp")
@@ -114,13 +101,9 @@ def _network(b: Builder, service, groups: list) -> dict:
 def service_properties(b: Builder, service, td_id: str, groups: list) -> dict:
     props: dict = {"Cluster": b.cluster_ref(), "ServiceName": service.name, "TaskDefinition": ref(td_id),
                    "DesiredCount": service.desired_count, "PropagateTags": "SERVICE",
-                   "DeploymentConfiguration": _deployment(service),
+                   "DeploymentConfiguration": to_cloudformation(deployment_configuration(service)),
                    "NetworkConfiguration": _network(b, service, groups), "Tags": b.tags(service.name)}
-    if service.capacity_provider_strategy:
-        props["CapacityProviderStrategy"] = [
-            {"CapacityProvider": p, "Weight": w, "Base": base} for p, w, base in service.capacity_provider_strategy]
-    elif service.launch_type:
-        props["LaunchType"] = service.launch_type
+    props.update(to_cloudformation(placement(service)))
     if service.platform_version:
         props["PlatformVersion"] = service.platform_version
     if service.enable_execute_command:
