@@ -40,7 +40,7 @@ def run(options, *, fmt: str, output=None, as_json: bool = False, report=None,
     if report:
         from .report import render_report
 
-        text = render_report(conversion.project, conversion.ecs, next_command_for(fmt, output))
+        text = render_report(conversion.project, conversion.ecs, next_command_for(fmt, output, as_json))
         writes.append((report, text))
         notes.append(f"report written to {report}")
     if bundle:  # the bundle writer is atomic on its own (staging directory, then rename)
@@ -49,14 +49,15 @@ def run(options, *, fmt: str, output=None, as_json: bool = False, report=None,
     return ConvertResult(conversion.findings, tuple(notes))
 
 
-def next_command_for(fmt: str, output) -> str:
+def next_command_for(fmt: str, output, as_json: bool = False) -> str:
     """The command a user runs after converting (shown in the report)."""
     if fmt == "taskdef":
         target = os.path.join(output, "<family>.json") if output else "<family>.json"
         return f"aws ecs register-task-definition --cli-input-json file://{target}"
-    template = output or "cloudformation.yaml"
+    root = "cloudformation.json" if as_json else "cloudformation.yaml"
+    template = output or root
     if is_directory_target(output):
-        template = os.path.join(output, "cloudformation.yaml")
+        template = os.path.join(output, root)
     return (f"aws cloudformation deploy --template-file {template} --stack-name <name> "
             "--capabilities CAPABILITY_IAM --parameter-overrides VpcId=vpc-… Subnets=subnet-…,subnet-…")
 
@@ -84,7 +85,7 @@ def _template_outputs(conversion, output, as_json: bool) -> tuple:
     """stdout or ``-o FILE``: the template. A project that needs nested stacks writes them
     beside FILE (``nested/services-NN.yaml``, where ``aws cloudformation package`` looks for
     the root's relative ``TemplateURL``s); stdout cannot hold several files."""
-    from .emit.cloudformation import ROOT_FILE
+    from .emit.cloudformation import root_file
 
     texts = _templates(conversion.ecs, as_json)
     to_file = bool(output) and output != "-" and not is_special(output)
@@ -93,7 +94,7 @@ def _template_outputs(conversion, output, as_json: bool) -> tuple:
                            "this project needs nested stacks (several templates)",
                            "write it with -o FILE (nested stacks go to nested/ beside it), "
                            "or -o DIR/ for the whole bundle")
-    root = texts.pop(ROOT_FILE)
+    root = texts.pop(root_file("json" if as_json else "yaml"))
     writes = [(output, root)]
     base = os.path.dirname(output) if to_file else ""
     writes += [(os.path.join(base, name), text) for name, text in sorted(texts.items())]
@@ -107,7 +108,7 @@ def _templates(ecs, as_json: bool) -> dict:
     from .emit.cloudformation import build_templates, dump_template
 
     fmt = "json" if as_json else "yaml"
-    return {name: dump_template(tpl, fmt) for name, tpl in build_templates(ecs).items()}
+    return {name: dump_template(tpl, fmt) for name, tpl in build_templates(ecs, fmt=fmt).items()}
 
 
 def _write_bundle(conversion, output, as_json: bool) -> list:
@@ -120,7 +121,7 @@ def _write_bundle(conversion, output, as_json: bool) -> list:
     parts = BundleParts(
         templates=lambda: _templates(ecs, as_json),
         taskdefs=lambda: render_task_definitions(ecs),
-        report=lambda: render_report(conversion.project, ecs, next_command_for("cloudformation", output)))
+        report=lambda: render_report(conversion.project, ecs, next_command_for("cloudformation", output, as_json)))
     try:
         written = write_bundle(output, ecs, conversion.findings, parts)
     except OSError as exc:

@@ -96,3 +96,24 @@ def test_bundle_is_the_same_with_and_without_a_second_process(big_project, tmp_p
     assert trees[0] == trees[1]
     assert sum(1 for name in trees[0] if name.startswith("taskdefs/")) == SERVICES
     assert any(name.startswith("nested/") for name in trees[0])
+
+
+def test_json_templates_are_named_json(big_project, tmp_path):
+    import json
+
+    result = _convert(big_project, "--json", "-o", str(tmp_path / "stack.json"))
+    assert result.exit_code == 0, result.output
+    root = json.loads((tmp_path / "stack.json").read_text())
+    urls = sorted(r["Properties"]["TemplateURL"] for r in root["Resources"].values()
+                  if r["Type"] == "AWS::CloudFormation::Stack")
+    assert urls and all(u.startswith("nested/") and u.endswith(".json") for u in urls)
+    for url in urls:
+        json.loads((tmp_path / url).read_text())
+    bundle = tmp_path / "bundle"
+    result = _convert(big_project, "--json", "-o", f"{bundle}/")
+    assert result.exit_code == 0, result.output
+    assert (bundle / "cloudformation.json").is_file() and not (bundle / "cloudformation.yaml").exists()
+    assert sorted(p.name for p in (bundle / "nested").iterdir()) == sorted(u.split("/")[1] for u in urls)
+    readme = (bundle / "README.md").read_text()
+    assert "--template-file cloudformation.json" in readme and "cloudformation.yaml" not in readme
+    assert "--template-file " + str(bundle / "cloudformation.json") in (bundle / "report.md").read_text()

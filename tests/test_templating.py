@@ -12,7 +12,7 @@ from compose2ecs import templating
 SCRIPT = """
 import sys
 from compose2ecs.templating import render
-sys.stdout.write(render("bundle_readme.md.j2", project="p", stack="p", directory="out", services=["web"],
+sys.stdout.write(render("bundle_readme.md.j2", root="cloudformation.yaml", project="p", stack="p", directory="out", services=["web"],
     nested=[], taskdefs=["p-web.json"], findings=0, parameters=[], overrides="(none required)",
     placeholders=[], big=False, secrets=[], efs=False, task_roles=False))
 """

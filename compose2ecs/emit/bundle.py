@@ -101,14 +101,14 @@ def _overrides(parameters: list) -> str:
 
 def render_readme(directory: str, ecs, findings, template_files: dict, taskdefs: dict) -> str:
     """The bundle's README.md from the Jinja2 template shipped in the package."""
-    root_name = "cloudformation.yaml" if "cloudformation.yaml" in template_files else sorted(template_files)[0]
+    root_name = next(n for n in sorted(template_files) if not n.startswith("nested/"))
     root_text = template_files[root_name]
     parameters = _parameters(root_text)
     secrets = [{"key": s.key, "source": s.source_file or f"<value of {s.key}>",
                 "output": "Secret" + pascal(s.key) + "Arn"}
                for s in ecs.secrets if s.create]
     return render(README_TEMPLATE,
-        project=ecs.name, stack=ecs.name, directory=directory.rstrip("/") or ".",
+        root=root_name, project=ecs.name, stack=ecs.name, directory=directory.rstrip("/") or ".",
         services=[s.name for s in ecs.services], nested=sorted(n for n in template_files if n != root_name),
         taskdefs=sorted(n if n.endswith(".json") else f"{n}.json" for n in taskdefs),
         findings=len(findings), parameters=parameters, overrides=_overrides(parameters),

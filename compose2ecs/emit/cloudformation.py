@@ -25,9 +25,14 @@ from .cfn.taskdefs import add_task_definition
 from .cfn.yaml_out import dump
 from .secret_policy import referenced_secrets
 
-__all__ = ["build_template", "build_templates", "dump_template", "TemplateSet", "ROOT_FILE"]
+__all__ = ["build_template", "build_templates", "dump_template", "TemplateSet", "ROOT_FILE", "root_file"]
 
 ROOT_FILE = "cloudformation.yaml"
+
+
+def root_file(fmt: str = "yaml") -> str:
+    """The root template's file name in a bundle: ``cloudformation.yaml`` or ``.json``."""
+    return f"cloudformation.{fmt}"
 
 
 def _creates_log_groups(ecs: EcsProject) -> bool:
@@ -157,24 +162,26 @@ def _drop_empty_sections(template: dict) -> dict:
     return {k: v for k, v in template.items() if v not in ({}, None)}
 
 
-def build_template(ecs: EcsProject, *, with_parameters_defaults: bool = True) -> Union[dict, TemplateSet]:
+def build_template(ecs: EcsProject, *, with_parameters_defaults: bool = True,
+                   fmt: str = "yaml") -> Union[dict, TemplateSet]:
     """The CloudFormation template for ``ecs``: a dict, or a :class:`TemplateSet` (root +
     nested stacks) when one template would exceed CloudFormation's limits."""
     with gc_paused():
         template = assemble(ecs, with_parameters_defaults)
-        result = split.fit(template)
+        result = split.fit(template, fmt)  # nested files are named for the format they are written in
     if isinstance(result, dict):
         return _drop_empty_sections(split.strip_owners(result))
     return TemplateSet(_drop_empty_sections(result.root),
                        {name: _drop_empty_sections(t) for name, t in result.nested.items()})
 
 
-def build_templates(ecs: EcsProject, *, with_parameters_defaults: bool = True) -> dict:
-    """File name → template: ``{"cloudformation.yaml": …}``, plus ``nested/*.yaml`` when split."""
-    result = build_template(ecs, with_parameters_defaults=with_parameters_defaults)
+def build_templates(ecs: EcsProject, *, with_parameters_defaults: bool = True, fmt: str = "yaml") -> dict:
+    """File name → template: ``{"cloudformation.yaml": …}``, plus ``nested/*.yaml`` when split
+    (``.json`` names for ``fmt="json"``)."""
+    result = build_template(ecs, with_parameters_defaults=with_parameters_defaults, fmt=fmt)
     if isinstance(result, TemplateSet):
-        return result.files(ROOT_FILE)
-    return {ROOT_FILE: result}
+        return result.files(root_file(fmt))
+    return {root_file(fmt): result}
 
 
 def dump_template(template: dict, fmt: str = "yaml") -> str:

@@ -76,11 +76,11 @@ def problems(template: dict, size_bound=None) -> list:
     return [f"{k}: {counts[k]} > {LIMITS[k]}" for k in LIMITS if counts[k] > LIMITS[k]]
 
 
-def fit(template: dict):
+def fit(template: dict, extension: str = "yaml"):
     """``template`` itself when it fits, else a :class:`TemplateSet` of nested stacks."""
     if len(template.get("Resources", {})) <= LIMITS["resources"] and not problems(strip_owners(template)):
         return template  # (too many resources already means a split: skip serialising it to measure)
-    splitter = _Splitter(template)
+    splitter = _Splitter(template, extension)
     result = splitter.run()
     parts = [("root template", result.root, None)]  # the root's rewriting may lengthen it: measured
     parts += [(name, part, splitter.size_bound(part)) for name, part in result.nested.items()]
@@ -102,7 +102,8 @@ STRING_GETATT = '"Fn::GetAtt":"'  # compact JSON of ``Fn::GetAtt: X.Attr`` (quot
 
 
 class _Splitter:
-    def __init__(self, template: dict):
+    def __init__(self, template: dict, extension: str = "yaml"):
+        self.extension = extension  # of the nested files, which the root's TemplateURLs name
         self.template = strip_owners(template)
         self.owners = template["Metadata"]["compose2ecs"]["owners"]
         self.resources = self.template["Resources"]
@@ -123,7 +124,7 @@ class _Splitter:
         root_resources = {rid: self._rewrite_root(body) for rid, body in root_resources.items()}
         for i, body in enumerate(bodies):
             body["Outputs"].update(self.exports[i])
-            name = f"{NESTED_DIR}/services-{i + 1:02d}.yaml"
+            name = f"{NESTED_DIR}/services-{i + 1:02d}.{self.extension}"
             nested[name] = body
             root_resources[self.stack_ids[i]] = self._stack_resource(i, name, body)
         root = dict(self.template)
