@@ -175,17 +175,38 @@ def test_child_bug_is_not_a_write_error(tmp_path):
 
 
 @needs_fork
-def test_parent_failure_stops_the_child_and_removes_staging(tmp_path):
+def test_parent_failure_stops_the_child_and_removes_staging(tmp_path, monkeypatch):
+    import time
+
+    from compose2ecs import background
+
     _single_threaded()
-    conv, _, taskdefs = _inputs()
+    conv, _, _ = _inputs()
+    pids = []
+    real_start = background.start
+
+    def start(job, fork=None):
+        started = real_start(job, fork)
+        pids.append(started.pid)
+        return started
+
+    monkeypatch.setattr(background, "start", start)
 
     def failing_templates():
         raise ValueError("overlay problem")
 
-    parts = bundle.BundleParts(templates=failing_templates, taskdefs=lambda: taskdefs, report=lambda: "")
+    def slow_taskdefs():  # still running when the parent fails
+        time.sleep(60)
+        return {}
+
+    parts = bundle.BundleParts(templates=failing_templates, taskdefs=slow_taskdefs, report=lambda: "")
     with pytest.raises(ValueError, match="overlay problem"):
         bundle.write_bundle(str(tmp_path / "o"), conv.ecs, conv.findings, parts, fork=True)
     assert os.listdir(tmp_path) == []
+    (pid,) = pids
+    assert pid is not None  # it was forked
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # already killed and reaped: no child left behind
 
 
 def test_no_fork_setting_and_threads_keep_the_work_in_process(monkeypatch):
