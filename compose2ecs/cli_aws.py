@@ -130,7 +130,7 @@ def _register_deploy(app, F, D, DF, P, PD, E, PR) -> None:
                timeout: float = typer.Option(900, "--timeout", help="Seconds to wait for the services."),
                yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask before applying."),
                no_rollback: bool = typer.Option(False, "--no-rollback", help="cloudformation: keep failed resources."),
-               s3_bucket: Optional[str] = typer.Option(None, "--s3-bucket", help="cloudformation: bucket for big templates."),
+               s3_bucket: Optional[str] = typer.Option(None, "--s3-bucket", help="cloudformation: bucket for big and nested templates."),
                efs: Optional[List[str]] = EfsOpt, image: Optional[List[str]] = ImageOpt,
                execution_role_arn: Optional[str] = ExecRoleOpt, task_role_arn: Optional[str] = TaskRoleOpt,
                output: str = OutputOpt):

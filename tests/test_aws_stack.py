@@ -189,3 +189,73 @@ def test_existing_load_balancer_with_two_groups_leaves_the_choice_to_the_user(mo
     with pytest.raises(AwsError) as caught:
         stack_parameters(OPEN_LB, {"LoadBalancerArn": arn})
     assert "LoadBalancerSecurityGroupId" in str(caught.value)
+
+
+# --- nested stacks: uploaded to S3 (as `aws cloudformation package` does), then deployed -----
+
+NESTED = {"Parameters": {"Name": {"Type": "String"}},
+          "Resources": {"Logs": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": {"Ref": "Name"}}}}}
+ROOT = {"Resources": {
+    "ServicesStack01": {"Type": "AWS::CloudFormation::Stack",
+                        "Properties": {"TemplateURL": "nested/services-01.json", "Parameters": {"Name": "/ecs/nested"}}},
+    "Other": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "/ecs/root"}}}}
+
+
+def test_nested_templates_need_a_bucket(moto):
+    clients = make_clients()
+    deployer, _ = _deployer(clients.cloudformation)
+    with pytest.raises(AwsError) as caught:
+        deployer.upload_nested(make_project(), {"nested/services-01.json": NESTED}, None)
+    assert "--s3-bucket" in str(caught.value) and "1 nested template" in str(caught.value)
+    assert deployer.upload_nested(make_project(), {}, None) == {}  # one template: nothing to upload
+
+
+def test_nested_templates_are_uploaded_and_the_root_points_at_them(moto):
+    from compose2ecs.aws.stack import with_uploaded_nested
+
+    clients = make_clients()
+    clients.s3.create_bucket(Bucket="templates-bucket")
+    deployer, _ = _deployer(clients.cloudformation, clients.s3)
+    urls = deployer.upload_nested(make_project(), {"nested/services-01.json": NESTED}, "templates-bucket")
+    assert urls == deployer.upload_nested(make_project(), {"nested/services-01.json": NESTED}, "templates-bucket")
+    (url,) = urls.values()
+    assert "/templates-bucket/compose2ecs/shop/" in url
+    key = url.split("/templates-bucket/", 1)[1]
+    assert json.loads(clients.s3.get_object(Bucket="templates-bucket", Key=key)["Body"].read()) == NESTED
+    root = with_uploaded_nested(ROOT, urls)
+    assert root["Resources"]["ServicesStack01"]["Properties"]["TemplateURL"] == url
+    assert ROOT["Resources"]["ServicesStack01"]["Properties"]["TemplateURL"] == "nested/services-01.json"
+    assert root["Resources"]["Other"] == ROOT["Resources"]["Other"]
+    result = deployer.deploy(make_project(), json.dumps(root))
+    assert result.status == "CREATE_COMPLETE"
+    groups = {g["logGroupName"] for g in clients.logs.describe_log_groups()["logGroups"]}
+    assert {"/ecs/nested", "/ecs/root"} <= groups  # the nested stack was created from the upload
+
+
+def test_a_big_project_deploys_its_nested_stacks_through_the_bucket(moto, monkeypatch):
+    """The deploy command's wiring: templates_for splits, the nested files are uploaded, the
+    root sent to CloudFormation names only S3 URLs."""
+    from compose2ecs.aws import commands, stack
+    from compose2ecs.aws.progress import NullProgress
+
+    clients = make_clients()
+    clients.s3.create_bucket(Bucket="templates-bucket")
+    monkeypatch.setattr(stack, "templates_for", lambda ecs: (ROOT, {"nested/services-01.json": NESTED}))
+    sent = []
+    monkeypatch.setattr(stack.StackDeployer, "deploy", lambda self, project, body, *a: sent.append(json.loads(body))
+                        or stack.StackResult("shop", False))
+    commands._deploy_stack(make_project(), clients, NullProgress(), False, False, "templates-bucket", 60,
+                           lambda s: None, lambda: 0.0)
+    (body,) = sent
+    url = body["Resources"]["ServicesStack01"]["Properties"]["TemplateURL"]
+    assert url.startswith(clients.s3.meta.endpoint_url) and "/templates-bucket/" in url
+
+
+def test_templates_for_names_each_nested_file_the_root_points_at():
+    from compose2ecs.aws.stack import templates_for
+    from tests.test_cloudformation_split import generated
+
+    root, nested = templates_for(generated(200))
+    urls = sorted(r["Properties"]["TemplateURL"] for r in root["Resources"].values()
+                  if r["Type"] == "AWS::CloudFormation::Stack")
+    assert urls == sorted(nested) and all(u.endswith(".json") for u in urls)

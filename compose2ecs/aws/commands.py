@@ -40,9 +40,10 @@ def run_deploy(ecs, clients, progress: Progress, via: str = "api", dry_run: bool
 
 def _deploy_stack(ecs, clients, progress, dry_run, no_rollback, s3_bucket, timeout, sleep, clock):
     from .network import resolve_network
-    from .stack import StackDeployer, StackOptions, dump, render_changes, stack_parameters, template_for
+    from .stack import (StackDeployer, StackOptions, dump, render_changes, stack_parameters, templates_for,
+                        with_uploaded_nested)
 
-    template = template_for(ecs)
+    template, nested = templates_for(ecs)
     vpc_id, subnets = resolve_network(clients.ec2, ecs.vpc_id, ecs.subnets)
     known = {"VpcId": vpc_id, "Subnets": ",".join(subnets)}
     if ecs.cluster.existing:
@@ -50,6 +51,7 @@ def _deploy_stack(ecs, clients, progress, dry_run, no_rollback, s3_bucket, timeo
     known.update(existing_load_balancer(ecs, template, clients.elbv2))
     parameters = stack_parameters(template, known)
     deployer = StackDeployer(clients.cloudformation, clients.s3 if s3_bucket else None, progress, sleep, clock)
+    template = with_uploaded_nested(template, deployer.upload_nested(ecs, nested, s3_bucket))
     result = deployer.deploy(ecs, dump(template), StackOptions(dry_run=dry_run, no_rollback=no_rollback,
                                                                s3_bucket=s3_bucket, timeout=timeout), parameters)
     progress.result(result.data(), render_changes(result))

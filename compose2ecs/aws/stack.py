@@ -4,7 +4,9 @@ Create or update always goes through a change set, which is shown before it runs
 changes" is success. Stack events are streamed per resource with their reasons. A failed
 stack is *never* deleted here (the evidence stays; `down` removes it when asked), and
 ``--no-rollback`` keeps even the half-created resources. Templates over 51,200 bytes cannot
-be sent inline and are uploaded to ``--s3-bucket`` first.
+be sent inline and are uploaded to ``--s3-bucket`` first; so are the nested templates of a
+project past CloudFormation's limits (what ``aws cloudformation package`` does for the bundle):
+each under a key named by its content, and the root's ``TemplateURL``s point there.
 """
 from __future__ import annotations
 
@@ -60,17 +62,23 @@ def stack_name(project_name: str) -> str:
     return name if name[:1].isalpha() else f"c2e-{name}"
 
 
-def template_for(ecs) -> dict:
-    """The project's CloudFormation template, from the CloudFormation emitter."""
-    from ..emit.cloudformation import build_templates
+def templates_for(ecs) -> tuple:
+    """``(root template, {relative file name: nested template})`` from the CloudFormation emitter."""
+    from ..emit.cloudformation import build_templates, root_file
 
-    templates = build_templates(ecs)
-    if len(templates) == 1:
-        return next(iter(templates.values()))
-    raise AwsError(f"stack {ecs.name}", f"the project needs {len(templates)} nested templates "
-                   f"({', '.join(sorted(templates))}), which deploy cannot upload yet",
-                   "write them with `compose2ecs convert --format cloudformation -o DIR/` and use "
-                   "`aws cloudformation package` + `deploy`")
+    templates = build_templates(ecs, fmt="json")
+    return templates.pop(root_file("json")), templates
+
+
+def with_uploaded_nested(root: dict, urls: dict) -> dict:
+    """``root`` with each nested stack's local ``TemplateURL`` replaced by its uploaded URL."""
+    resources = dict(root.get("Resources", {}))
+    for rid, resource in resources.items():
+        url = (resource.get("Properties") or {}).get("TemplateURL") if resource.get("Type") == \
+            "AWS::CloudFormation::Stack" else None
+        if url in urls:
+            resources[rid] = dict(resource, Properties=dict(resource["Properties"], TemplateURL=urls[url]))
+    return dict(root, Resources=resources)
 
 
 def dump(template: dict) -> str:
@@ -158,10 +166,24 @@ class StackDeployer:
         if not bucket:
             raise AwsError(f"stack {name}", f"the template is {len(body.encode())} bytes, over the "
                            f"{INLINE_LIMIT}-byte limit for inline templates", "pass --s3-bucket BUCKET to upload it")
+        return {"TemplateURL": self._upload(bucket, name, body)}
+
+    def _upload(self, bucket: str, name: str, body: str) -> str:
+        """Put ``body`` under a key named by its content (a re-deploy re-uses it); its URL."""
         key = f"compose2ecs/{name}/{hashlib.sha256(body.encode()).hexdigest()}.json"
         with aws_errors(f"s3 bucket {bucket}"):
             self.s3.put_object(Bucket=bucket, Key=key, Body=body.encode())
-        return {"TemplateURL": f"{self.s3.meta.endpoint_url}/{bucket}/{key}"}
+        return f"{self.s3.meta.endpoint_url}/{bucket}/{key}"
+
+    def upload_nested(self, project, nested: dict, bucket: Optional[str]) -> dict:
+        """Upload the nested templates; ``{local TemplateURL: S3 URL}`` (nothing to do: {})."""
+        if not nested:
+            return {}
+        name = stack_name(project.name)
+        if not bucket:
+            raise AwsError(f"stack {name}", f"the project needs {len(nested)} nested templates, which "
+                           "CloudFormation reads from S3", "pass --s3-bucket BUCKET to upload them")
+        return {local: self._upload(bucket, name, dump(template)) for local, template in sorted(nested.items())}
 
     def _wait_change_set(self, name: str, change_set: str) -> Optional[dict]:
         """The described change set, or None when it holds no changes."""
