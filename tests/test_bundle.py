@@ -57,6 +57,8 @@ def test_big_template_readme_uses_s3(tmp_path):
     bundle.write_bundle(str(tmp_path / "b"), conv.ecs, conv.findings, _parts(templates, taskdefs, ""))
     readme = (tmp_path / "b" / "README.md").read_text()
     assert "aws cloudformation package" in readme and "--s3-bucket YOUR_BUCKET" in readme
+    assert "--template-body file://packaged" not in readme  # over 51,200 bytes: only from S3
+    assert "validate-template --template-url https://YOUR_BUCKET.s3.amazonaws.com/" in readme
 
 
 def test_existing_directory_keeps_user_files(tmp_path):
