@@ -96,3 +96,16 @@ def test_one_template_deploys_as_two_stacks_with_their_own_log_groups(aws):
 
     live = client.describe_services(cluster="shop-prod", services=["web"])["services"]
     assert [(s.service, s.group) for s in log_sources(client, live)] == [("web", "/ecs/shop-prod")]
+
+
+def test_two_stacks_each_create_their_own_cluster_when_named(aws):
+    ecs = convert_inputs(InputOptions(files=(str(CASE / "compose.yaml"),), cwd=str(CASE)), environ={}).ecs
+    text = dump_template(build_template(ecs))
+    vpc, subnets = _network()
+    for name in ("shop-staging", "shop-prod"):
+        stack, outputs = _deploy(text, {"VpcId": vpc, "Subnets": ",".join(subnets), "NewClusterName": name},
+                                 name=name)
+        assert stack["StackStatus"] == "CREATE_COMPLETE"
+        assert outputs["ClusterName"] == name
+    clusters = boto3.client("ecs", region_name="us-east-1").list_clusters()["clusterArns"]
+    assert sorted(arn.rsplit("/", 1)[1] for arn in clusters) == ["shop-prod", "shop-staging"]

@@ -16,7 +16,8 @@ MAX_SUBNETS = 6  # EFS mount targets: one per subnet (AZ); us-east-1 has six AZs
 
 
 def add_base_parameters(b: Builder) -> None:
-    """VpcId, Subnets, AssignPublicIp, ExistingClusterName and the CreateCluster condition."""
+    """VpcId, Subnets, AssignPublicIp, ExistingClusterName, NewClusterName and the CreateCluster
+    condition."""
     ecs, defaults = b.ecs, b.with_defaults
     vpc = {"Type": "AWS::EC2::VPC::Id", "Description": "VPC the services, load balancer and EFS run in"}
     if defaults and ecs.vpc_id:
@@ -39,6 +40,10 @@ def add_base_parameters(b: Builder) -> None:
         "Type": "String", "Default": existing,
         "Description": "Name of an existing ECS cluster to deploy into; empty creates a cluster"})
     b.conditions["CreateCluster"] = {"Fn::Equals": [ref("ExistingClusterName"), ""]}
+    b.parameter(b.pid("param:NewClusterName", "NewClusterName"), {
+        "Type": "String", "Default": ecs.cluster.name, "AllowedPattern": "^[A-Za-z0-9_-]{1,255}$",
+        "Description": "Name of the cluster the stack creates (when ExistingClusterName is empty); change "
+                       "it, with NamespaceName, to deploy the template twice in one Region"})
 
 
 def add_subnet_count(b: Builder) -> None:

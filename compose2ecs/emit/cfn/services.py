@@ -9,7 +9,7 @@ from .context import Builder, getatt, pascal, ref, sub
 def add_cluster(b: Builder) -> None:
     """The cluster (only under CreateCluster) and the ClusterName output."""
     cluster = b.ecs.cluster
-    props: dict = {"ClusterName": cluster.name, "Tags": b.tags()}
+    props: dict = {"ClusterName": ref("NewClusterName"), "Tags": b.tags()}
     if cluster.capacity_providers:
         props["CapacityProviders"] = list(cluster.capacity_providers)
     if cluster.container_insights is not None:
