@@ -88,10 +88,24 @@ class Ctx:
 LB_TYPES = ("alb", "nlb")
 
 
+def load_balancer_type(ctx: Ctx, groups: list) -> Optional[str]:
+    """alb | nlb | None: --load-balancer > x-ecs.load_balancer > inferred for an existing LB ARN."""
+    chosen = ctx.options.load_balancer or ctx.top.get("load_balancer")
+    if chosen:
+        return chosen if chosen in LB_TYPES else None
+    if not ctx.top.get("load_balancer_arn"):
+        return None
+    for group in groups:  # Docker's integration: ALB only when every published port is HTTP(S)
+        for unit in group.units:
+            proto = str(unit.settings.get("protocol", "")).lower()
+            for port in unit.service.ports:
+                port_proto = str(dict(port.extensions).get("x-aws-protocol", proto)).lower()
+                if port_proto not in ("http", "https") and str(port.published) not in ("80", "443"):
+                    return "nlb"
+    return "alb"
+
+
 def load_balancer_requested(ctx: Ctx) -> bool:
     """Whether the services are fronted by a load balancer (``--load-balancer``, x-ecs
     ``load_balancer``, or an existing one's ARN): published ports then become its listener ports."""
-    chosen = ctx.options.load_balancer or ctx.top.get("load_balancer")
-    if chosen:
-        return chosen in LB_TYPES
-    return bool(ctx.top.get("load_balancer_arn"))
+    return load_balancer_type(ctx, ()) is not None  # which kind does not matter here

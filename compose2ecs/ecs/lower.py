@@ -20,7 +20,7 @@ from typing import Callable, Mapping, Optional
 from ..gcpause import gc_paused
 from ..errors import FindingSink, Location, Severity, UserError
 from . import grouping, logging, services, support, tasks, xecs
-from .context import Ctx, Unit, ecs_name
+from .context import Ctx, Unit, ecs_name, load_balancer_type
 from .model import Cluster, EcsProject, EfsVolume, LogGroup
 
 DEFAULT_REGION = "us-east-1"
@@ -98,7 +98,7 @@ def lower(project, options: LowerOptions, environ: Mapping[str, str] = {},
         placeholders=tuple(ctx.placeholders[v] for v in sorted(ctx.placeholders)),
         findings=tuple(sink.sorted()),
         execution_role=options.execution_role_arn or top.get("execution_role_arn") or DEFAULT_EXECUTION_ROLE,
-        load_balancer=services.load_balancer_type(ctx, groups),
+        load_balancer=load_balancer_type(ctx, groups),
         certificate_arn=top.get("certificate_arn"), vpc_id=top.get("vpc_id"),
         subnets=tuple(top.get("subnets") or ()), extensions=_extensions(ctx),
         tags=tuple(sorted((top.get("tags") or {}).items())))

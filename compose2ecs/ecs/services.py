@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from .context import LB_TYPES, Ctx, ecs_name
+from .context import Ctx, ecs_name, load_balancer_type
 from .ports import port_name
 from .model import Autoscaling, LoadBalancerTarget, Service, ServiceConnectEndpoint
 
@@ -93,27 +93,9 @@ def _endpoints(group, td) -> tuple:
     return tuple(out)
 
 
-def load_balancer_type(ctx: Ctx, groups: list) -> Optional[str]:
-    """alb | nlb | None: --load-balancer > x-ecs.load_balancer > inferred for an existing LB ARN."""
-    chosen = ctx.options.load_balancer or ctx.top.get("load_balancer")
-    if chosen:
-        return chosen if chosen in LB_TYPES else None
-    if not ctx.top.get("load_balancer_arn"):
-        return None
-    for group in groups:  # Docker's integration: ALB only when every published port is HTTP(S)
-        for unit in group.units:
-            proto = str(unit.settings.get("protocol", "")).lower()
-            for port in unit.service.ports:
-                port_proto = str(dict(port.extensions).get("x-aws-protocol", proto)).lower()
-                if port_proto not in ("http", "https") and str(port.published) not in ("80", "443"):
-                    return "nlb"
-    return "alb"
-
-
 def _targets(ctx: Ctx, group, mappings) -> tuple:
-    lb = load_balancer_type(ctx, [group]) if not ctx.options.load_balancer and not ctx.top.get("load_balancer") \
-        else (ctx.options.load_balancer or ctx.top.get("load_balancer"))
-    if lb not in LB_TYPES:
+    lb = load_balancer_type(ctx, [group])
+    if lb is None:
         return ()
     out = []
     units = {u.container: u for u in group.units}
