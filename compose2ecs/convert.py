@@ -54,7 +54,9 @@ def next_command_for(fmt: str, output, as_json: bool = False) -> str:
     if fmt == "taskdef":
         target = os.path.join(output, "<family>.json") if output else "<family>.json"
         return f"aws ecs register-task-definition --cli-input-json file://{target}"
-    root = "cloudformation.json" if as_json else "cloudformation.yaml"
+    from .emit.cloudformation import root_file  # (imported by every CloudFormation conversion anyway)
+
+    root = root_file("json" if as_json else "yaml")
     template = output or root
     if is_directory_target(output):
         template = os.path.join(output, root)

@@ -24,6 +24,7 @@ import yaml
 
 from ..templating import render, template
 from .cfn.context import pascal
+from .cfn.split import NESTED_DIR
 
 README_TEMPLATE = "bundle_readme.md.j2"
 DIRECT_BODY_LIMIT = 51_200  # bytes `--template-body` accepts; bigger goes through S3
@@ -99,9 +100,10 @@ def _overrides(parameters: list) -> str:
     return " ".join(words) or "(none required)"
 
 
-def render_readme(directory: str, ecs, findings, template_files: dict, taskdefs: dict) -> str:
-    """The bundle's README.md from the Jinja2 template shipped in the package."""
-    root_name = next(n for n in sorted(template_files) if not n.startswith("nested/"))
+def render_readme(directory: str, ecs, findings, template_files: dict, taskdefs: list) -> str:
+    """The bundle's README.md from the Jinja2 template shipped in the package; ``taskdefs``
+    are the file names written under ``taskdefs/``."""
+    root_name = next(n for n in sorted(template_files) if not n.startswith(NESTED_DIR + "/"))
     root_text = template_files[root_name]
     parameters = _parameters(root_text)
     secrets = [{"key": s.key, "source": s.source_file or f"<value of {s.key}>",
@@ -110,7 +112,7 @@ def render_readme(directory: str, ecs, findings, template_files: dict, taskdefs:
     return render(README_TEMPLATE,
         root=root_name, project=ecs.name, stack=ecs.name, directory=directory.rstrip("/") or ".",
         services=[s.name for s in ecs.services], nested=sorted(n for n in template_files if n != root_name),
-        taskdefs=sorted(n if n.endswith(".json") else f"{n}.json" for n in taskdefs),
+        taskdefs=sorted(taskdefs),
         findings=len(findings), parameters=parameters, overrides=_overrides(parameters),
         placeholders=[p for p in sorted(ecs.placeholders, key=lambda p: p.value)
                       if any(p.value in t for t in template_files.values())], big=len(root_text.encode()) > DIRECT_BODY_LIMIT,

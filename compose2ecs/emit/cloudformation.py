@@ -25,9 +25,7 @@ from .cfn.taskdefs import add_task_definition
 from .cfn.yaml_out import dump
 from .secret_policy import referenced_secrets
 
-__all__ = ["build_template", "build_templates", "dump_template", "TemplateSet", "ROOT_FILE", "root_file"]
-
-ROOT_FILE = "cloudformation.yaml"
+__all__ = ["build_template", "build_templates", "dump_template", "TemplateSet", "root_file"]
 
 
 def root_file(fmt: str = "yaml") -> str:
