@@ -184,9 +184,10 @@ def write_bundle(directory: str, ecs, findings, parts: BundleParts, *, fork: Opt
         _write_files(staging, [(_safe_relative(n), t) for n, t in template_files.items()], made)
         job.wait()
         job = None
-        taskdefs = [rel[len("taskdefs/"):] for rel in _staged_files(staging) if rel.startswith("taskdefs/")]
+        files = _staged_files(staging)  # everything both halves wrote; the README lists them
+        taskdefs = [rel[len("taskdefs/"):] for rel in files if rel.startswith("taskdefs/")]
         _write_files(staging, [("README.md", render_readme(directory, ecs, findings, template_files, taskdefs))], made)
-        files = _staged_files(staging)
+        files = sorted(files + ["README.md"])
         staging = _move_into_place(staging, target, files)
     finally:
         if job is not None:
