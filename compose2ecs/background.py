@@ -16,6 +16,8 @@ import sys
 import traceback
 from typing import Callable, Optional
 
+from . import interrupts
+
 
 class BackgroundError(Exception):
     """The child failed; ``os_error`` tells a failed write (OSError) from anything else."""
@@ -48,6 +50,7 @@ class Job:
         pid = os.fork()
         if pid == 0:  # the child: run, report, and leave without running any cleanup of the parent's
             os.close(read)
+            interrupts.default_in_child()  # a signal ends it at once; the parent cleans up
             _run_child(job, write)
         os.close(write)
         self.pid, self._read = pid, read
@@ -66,6 +69,8 @@ class Job:
         _, status = os.waitpid(self.pid, 0)
         self.pid = None
         code = os.waitstatus_to_exitcode(status)
+        if code < 0:  # killed by a signal (the parent usually got it too and is unwinding)
+            raise BackgroundError(f"the helper process was stopped by signal {-code}", os_error=True)
         if code != 0:
             text = b"".join(chunks).decode("utf-8", "replace").strip() or f"exit status {code}"
             raise BackgroundError(text, os_error=code == 1)

@@ -34,17 +34,20 @@ def run_command(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        from .readlog import recording
+
         try:
-            return fn(*args, **kwargs)
+            with recording():  # files read by the command: no output may overwrite them
+                return fn(*args, **kwargs)
         except UserError as exc:
             print_diagnostics(exc.diagnostics)
             raise typer.Exit(exc.exit_code)
         except AwsError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(exc.exit_code)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             typer.echo("interrupted; nothing was deleted", err=True)
-            raise typer.Exit(130)
+            raise typer.Exit(128 + getattr(exc, "signum", 2))  # 130 for Ctrl-C, 143 for SIGTERM
         except typer.Exit:
             raise
         except Exception as exc:  # a bug of ours, not the user's input

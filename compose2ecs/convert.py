@@ -1,7 +1,8 @@
 """``compose2ecs convert``: inputs → ECS model → the artefacts the user asked for.
 
 Three steps, so that a failure never leaves half the artefacts behind: check that every
-output path can be written, render every artefact in memory, then write them. The CLI
+output path can be written, render and stage every artefact, then swap them all in
+(:class:`~compose2ecs.output.Outputs`: all-or-nothing, inputs never overwritten). The CLI
 renders what :func:`run` returns.
 """
 from __future__ import annotations
@@ -12,7 +13,8 @@ from dataclasses import dataclass
 
 from .errors import Location, UserError
 from .gcpause import gc_paused
-from .output import check_writable, is_special, write_all
+from .output import FILE, Outputs, cannot_write, check_writable, destination
+from .readlog import note_read, recording
 
 
 @dataclass(frozen=True)
@@ -28,31 +30,39 @@ def run(options, *, fmt: str, output=None, as_json: bool = False, report=None,
     from .pipeline import convert_inputs
 
     bundle = fmt == "cloudformation" and is_directory_target(output)
-    check_writable(output, directory=bundle or (fmt == "taskdef" and bool(output)))
+    check_writable(output, directory=bundle or (fmt == "taskdef" and taskdef_target(output) == "directory"))
     check_writable(report)
-    conversion = convert_inputs(options, environ, stdin)
-    if fmt == "taskdef":
-        writes, notes = _taskdef_outputs(conversion.ecs, output)
-    elif bundle:
-        writes, notes = [], []
-    else:
-        writes, notes = _template_outputs(conversion, output, as_json)
-    if report:
-        from .report import render_report
+    with recording(), Outputs() as outputs:  # every file read is safe from every output
+        conversion = convert_inputs(options, environ, stdin)
+        note_declared_files(conversion.project)
+        if fmt == "taskdef":
+            notes = _taskdef_outputs(outputs, conversion.ecs, output)
+        elif bundle:
+            notes = _stage_bundle(outputs, conversion, output, as_json)
+        else:
+            notes = _template_outputs(outputs, conversion, output, as_json)
+        if report:
+            from .report import render_report
 
-        text = render_report(conversion.project, conversion.ecs, next_command_for(fmt, output, as_json))
-        writes.append((report, text))
-        notes.append(f"report written to {report}")
-    if bundle:  # the bundle writer is atomic on its own (staging directory, then rename)
-        notes = _write_bundle(conversion, output, as_json) + notes
-    write_all(writes)
+            text = render_report(conversion.project, conversion.ecs, next_command_for(fmt, output, as_json))
+            outputs.file(report, text)
+            notes.append(f"report written to {report}")
+        outputs.commit()
     return ConvertResult(conversion.findings, tuple(notes))
+
+
+def note_declared_files(project) -> None:
+    """Secret and config ``file:`` sources are inputs too (never overwritten by an output)."""
+    for resource in project.secrets + project.configs:
+        if isinstance(resource.get("file"), str):
+            note_read(resource.get("file"))
 
 
 def next_command_for(fmt: str, output, as_json: bool = False) -> str:
     """The command a user runs after converting (shown in the report)."""
     if fmt == "taskdef":
-        target = os.path.join(output, "<family>.json") if output else "<family>.json"
+        target = {"directory": os.path.join(output or "", "<family>.json"),
+                  "file": output}.get(taskdef_target(output), "<family>.json")
         return f"aws ecs register-task-definition --cli-input-json file://{target}"
     from .emit.cloudformation import root_file  # (imported by every CloudFormation conversion anyway)
 
@@ -68,42 +78,68 @@ def is_directory_target(output) -> bool:
     return bool(output) and (output.endswith(("/", os.sep)) or os.path.isdir(output))
 
 
-def _taskdef_outputs(ecs, output) -> tuple:
-    """stdout: one JSON array; ``-o DIR``: one ``<family>.json`` per task definition."""
+def taskdef_target(output) -> str:
+    """Where ``--format taskdef`` writes: ``stream`` (stdout, a device or pipe), ``file``
+    (a name ending in .json, or an existing file) or ``directory`` (one <family>.json each)."""
+    if destination(output)[0] != FILE:
+        return "stream"
+    if is_directory_target(output):
+        return "directory"
+    if output.lower().endswith(".json") or os.path.lexists(output):
+        return "file"
+    return "directory"
+
+
+def _taskdef_outputs(outputs, ecs, output) -> list:
+    """One task definition is the bare object ``--cli-input-json`` takes (stdout or FILE);
+    several are a JSON array on stdout and one ``<family>.json`` each in ``-o DIR``."""
     from .emit.taskdef import render_task_definitions, task_definition_dict
 
-    if not output or output == "-":
-        array = [task_definition_dict(td) for td in ecs.task_definitions]
-        return [(None, json.dumps(array, indent=2, sort_keys=True) + "\n")], []
-    if os.path.exists(output) and not os.path.isdir(output):
-        raise UserError.at(Location(output), "exists and is not a directory",
-                           "with --format taskdef, -o names a directory for <family>.json files")
-    writes = [(os.path.join(output, f"{family}.json"), text)
-              for family, text in sorted(render_task_definitions(ecs).items())]
-    return writes, [f"wrote {len(writes)} task definition(s) to {output}"]
+    where = taskdef_target(output)
+    if where == "directory":
+        rendered = sorted(render_task_definitions(ecs).items())
+        try:
+            tree = outputs.directory(output)
+            for family, text in rendered:
+                with open(os.path.join(tree.staging, f"{family}.json"), "w", encoding="utf-8",
+                          newline="\n") as fh:
+                    fh.write(text)
+        except OSError as exc:
+            raise cannot_write(output, exc, "; nothing was written") from None
+        tree.files = [f"{family}.json" for family, _ in rendered]
+        return [f"wrote {len(rendered)} task definition(s) to {output}"]
+    tds = [task_definition_dict(td) for td in ecs.task_definitions]
+    if len(tds) != 1 and where == "file":
+        raise UserError.at(Location(output), f"the project has {len(tds)} task definitions; one .json "
+                           "file holds exactly one (the object --cli-input-json takes)",
+                           f"write them with -o {os.path.splitext(output)[0]}/ (one <family>.json each), "
+                           "or convert one service: compose2ecs convert … SERVICE")
+    outputs.file(output, json.dumps(tds[0] if len(tds) == 1 else tds, indent=2, sort_keys=True) + "\n")
+    return [f"task definition written to {output}"] if where == "file" else []
 
 
-def _template_outputs(conversion, output, as_json: bool) -> tuple:
+def _template_outputs(outputs, conversion, output, as_json: bool) -> list:
     """stdout or ``-o FILE``: the template. A project that needs nested stacks writes them
     beside FILE (``nested/services-NN.yaml``, where ``aws cloudformation package`` looks for
     the root's relative ``TemplateURL``s); stdout cannot hold several files."""
     from .emit.cloudformation import root_file
 
     texts = _templates(conversion.ecs, as_json)
-    to_file = bool(output) and output != "-" and not is_special(output)
+    to_file = destination(output)[0] == FILE
     if len(texts) > 1 and not to_file:
         raise UserError.at(Location(output or "-o"),
                            "this project needs nested stacks (several templates)",
                            "write it with -o FILE (nested stacks go to nested/ beside it), "
                            "or -o DIR/ for the whole bundle")
     root = texts.pop(root_file("json" if as_json else "yaml"))
-    writes = [(output, root)]
+    outputs.file(output, root)
     base = os.path.dirname(output) if to_file else ""
-    writes += [(os.path.join(base, name), text) for name, text in sorted(texts.items())]
+    for name, text in sorted(texts.items()):
+        outputs.file(os.path.join(base, name), text)
     if not to_file:
-        return writes, []
+        return []
     nested = f" and {len(texts)} nested stack(s) in {os.path.join(base, 'nested')}" if texts else ""
-    return writes, [f"template written to {output}{nested}"]
+    return [f"template written to {output}{nested}"]
 
 
 def _templates(ecs, as_json: bool) -> dict:
@@ -113,9 +149,9 @@ def _templates(ecs, as_json: bool) -> dict:
     return {name: dump_template(tpl, fmt) for name, tpl in build_templates(ecs, fmt=fmt).items()}
 
 
-def _write_bundle(conversion, output, as_json: bool) -> list:
+def _stage_bundle(outputs, conversion, output, as_json: bool) -> list:
     from .background import BackgroundError
-    from .emit.bundle import BundleParts, write_bundle
+    from .emit.bundle import BundleParts, stage_bundle
     from .emit.taskdef import render_task_definitions
     from .report import render_report
 
@@ -125,7 +161,7 @@ def _write_bundle(conversion, output, as_json: bool) -> list:
         taskdefs=lambda: render_task_definitions(ecs),
         report=lambda: render_report(conversion.project, ecs, next_command_for("cloudformation", output, as_json)))
     try:
-        written = write_bundle(output, ecs, conversion.findings, parts)
+        tree = stage_bundle(outputs, output, ecs, conversion.findings, parts)
     except OSError as exc:
         raise UserError.at(Location(output), f"cannot write the bundle: {exc.strerror or exc}",
                            "choose a writable directory") from None
@@ -134,4 +170,4 @@ def _write_bundle(conversion, output, as_json: bool) -> list:
             raise  # a bug: reported as an internal error
         raise UserError.at(Location(output), f"cannot write the bundle: {exc}",
                            "choose a writable directory") from None
-    return [f"bundle written to {output} ({len(written)} files)"]
+    return [f"bundle written to {output} ({len(tree.files)} files)"]

@@ -23,6 +23,7 @@ from .dockerrun_argv import Context, RunCommand, parse_one  # noqa: F401  (RunCo
 from .dockerrun_flags import ALL_FLAGS
 from .dockerrun_text import Segment, split_commands
 from .errors import Finding, Location, Severity, UserError
+from .readlog import note_read
 
 # The words that start a command this front-end converts.
 RUN_PREFIXES = (("docker", "container", "run"), ("docker", "container", "create"),
@@ -33,7 +34,9 @@ _SUDO_VALUE_FLAGS = ("-u", "-g", "-U", "-C", "-h", "-p", "-r", "-t", "-D")
 
 def _default_reader(path: str) -> str:
     with open(path, encoding="utf-8") as fh:
-        return fh.read()
+        text = fh.read()
+    note_read(path)  # an output of this run must not overwrite it
+    return text
 
 
 def parse_commands(text: str, source_name: str = "<docker run>", *, cwd: Optional[str] = None,

@@ -79,13 +79,20 @@ def test_missing_required_variable_names_variable_file_and_line(tmp_path):
     assert "compose.yaml:3:" in result.stderr and "TAG" in result.stderr
 
 
-def test_convert_taskdef_of_hello_is_a_json_array_of_one_fargate_task():
+def test_convert_taskdef_of_hello_is_the_bare_object_cli_input_json_takes():
     result = run("convert", "-f", str(EXAMPLES / "hello" / "compose.yaml"), "--region", "us-east-1")
     assert result.exit_code == 0, result.output
+    td = json.loads(result.stdout)
+    assert td["family"] == "hello-web"
+    assert td["requiresCompatibilities"] == ["FARGATE"]
+    assert td["containerDefinitions"][0]["portMappings"][0]["containerPort"] == 80
+
+
+def test_convert_taskdef_of_several_to_stdout_is_a_json_array():
+    result = run("convert", "-f", str(EXAMPLES / "webapp" / "compose.yaml"), "--region", "us-east-1")
+    assert result.exit_code == 0, result.output
     tds = json.loads(result.stdout)
-    assert [td["family"] for td in tds] == ["hello-web"]
-    assert tds[0]["requiresCompatibilities"] == ["FARGATE"]
-    assert tds[0]["containerDefinitions"][0]["portMappings"][0]["containerPort"] == 80
+    assert [td["family"] for td in tds] == ["webapp-cache", "webapp-db", "webapp-web", "webapp-worker"]
 
 
 def test_convert_is_byte_identical_across_runs():

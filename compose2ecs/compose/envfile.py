@@ -22,6 +22,7 @@ import re
 from typing import Callable, Optional
 
 from ..errors import Location, UserError, diagnostic
+from ..readlog import note_read
 from .interpolate import as_lookup, substitute
 from .source import LDict
 
@@ -261,6 +262,7 @@ def read_text(path: str, name: str) -> str:
     try:
         with open(path, "rb") as fh:
             raw = fh.read()
+        note_read(path)  # an output of this run must not overwrite it
     except FileNotFoundError:
         raise EnvFileNotFound(diagnostic(Location(name), "env file not found",
                                          "check the path, or create the file")) from None

@@ -26,6 +26,7 @@ from typing import Callable, Mapping, Optional
 
 from ..errors import Finding, Location, Severity, UserError
 from ..gcpause import gc_paused
+from ..readlog import note_read
 from . import (build, canonical, environment, extends, include, interpolate, merge, profiles,
                project_files, references, source, validate)
 
@@ -215,7 +216,9 @@ def _read_docker_run_file(path: str, stdin, cwd: str):
     full = os.path.join(cwd, path)
     try:
         with open(full, encoding="utf-8") as fh:
-            return fh.read(), _display(full)
+            text = fh.read()
+        note_read(full)  # an output of this run must not overwrite it
+        return text, _display(full)
     except OSError as exc:
         raise UserError.at(Location(path), f"cannot read docker run file: {exc.strerror}",
                            "check the path given with --docker-run-file") from None

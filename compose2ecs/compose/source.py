@@ -19,6 +19,7 @@ from typing import Any, Optional
 import yaml
 
 from ..errors import Location, UserError, diagnostic
+from ..readlog import note_read
 
 try:  # libyaml is 5-10x faster when present; the pure-Python loader is identical in output
     from yaml import CSafeLoader as _BaseLoader
@@ -364,6 +365,7 @@ def read_yaml_file(path: str, display_name: Optional[str] = None) -> Any:
     try:
         with open(path, "rb") as fh:
             raw = fh.read()
+        note_read(path)  # an output of this run must not overwrite it
     except FileNotFoundError:
         raise UserError.at(Location(name), "file not found",
                            "check the path given with -f or in include/extends") from None

@@ -1,10 +1,11 @@
 """The ``-o DIR/`` bundle: cloudformation.yaml (+ nested stacks), taskdefs/*.json, report.md
 and a README.md with the exact AWS CLI commands to validate and deploy.
 
-Writing is atomic per run: everything is written into a staging directory beside the target
-first; only when every file is complete are they moved into place (``os.replace``). A failure
-leaves no half-written file, and nothing is deleted except the staging directory — files the
-user keeps in the target directory are never touched.
+Writing is atomic per run (:class:`~compose2ecs.output.Outputs`): everything is written into a
+staging directory beside the target first; only when every file of the run is complete are
+they moved into place. A failure or a signal leaves no half-written file, and nothing is
+deleted except the staging directory — files the user keeps in the target directory are
+never touched.
 
 The two independent halves — task definitions and report, and the templates — are rendered
 side by side when a second core is there to help (:mod:`compose2ecs.background`); the
@@ -14,8 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Callable, Optional
@@ -143,30 +142,28 @@ def _staged_files(staging: str) -> list:
     return sorted(out)
 
 
-def _move_into_place(staging: str, target: str, files: list):
-    """Move the staged files to ``target``; returns the staging directory if it is left over."""
-    if not os.path.exists(target):
-        os.rename(staging, target)  # one atomic step for a new bundle
-        return None
-    made: set = set()
-    for rel in files:  # only the bundle's own files are replaced; nothing else is touched
-        dest = os.path.join(target, rel)
-        _makedirs(os.path.dirname(dest), made)
-        os.replace(os.path.join(staging, rel), dest)
-    return staging
-
-
 def write_bundle(directory: str, ecs, findings, parts: BundleParts, *, fork: Optional[bool] = None) -> list:
     """Render and write the bundle into ``directory`` atomically; returns the paths written (sorted).
 
     ``fork``: render the task definitions and report in a child process (default: when the
     project is big enough and :func:`~compose2ecs.background.can_fork`)."""
+    from ..output import Outputs
+
+    with Outputs() as outputs:
+        tree = stage_bundle(outputs, directory, ecs, findings, parts, fork=fork)
+        outputs.commit()
+    return [os.path.join(tree.real, rel) for rel in tree.files]
+
+
+def stage_bundle(outputs, directory: str, ecs, findings, parts: BundleParts, *,
+                 fork: Optional[bool] = None):
+    """Render the bundle into a staging directory of ``outputs`` (an
+    :class:`~compose2ecs.output.Outputs`); it is swapped in when ``outputs`` commits, with
+    the run's other outputs. Returns the :class:`~compose2ecs.output.Tree`."""
     from .. import background
 
-    target = os.path.abspath(directory)
-    parent = os.path.dirname(target)
-    os.makedirs(parent, exist_ok=True)
-    staging = tempfile.mkdtemp(prefix=".compose2ecs-", dir=parent)
+    tree = outputs.directory(directory)
+    staging = tree.staging
     job = None
     try:
         def side() -> None:  # what does not depend on the templates
@@ -187,11 +184,8 @@ def write_bundle(directory: str, ecs, findings, parts: BundleParts, *, fork: Opt
         files = _staged_files(staging)  # everything both halves wrote; the README lists them
         taskdefs = [rel[len("taskdefs/"):] for rel in files if rel.startswith("taskdefs/")]
         _write_files(staging, [("README.md", render_readme(directory, ecs, findings, template_files, taskdefs))], made)
-        files = sorted(files + ["README.md"])
-        staging = _move_into_place(staging, target, files)
+        tree.files = sorted(files + ["README.md"])
     finally:
-        if job is not None:
+        if job is not None:  # failed or interrupted: stop the child before its files go
             job.cancel()
-        if staging and os.path.isdir(staging):
-            shutil.rmtree(staging)
-    return [os.path.join(target, rel) for rel in files]
+    return tree
