@@ -179,7 +179,8 @@ def convert(
     fmt: str = typer.Option("taskdef", "--format", help="taskdef, cloudformation or compose."),
     output: Optional[str] = typer.Option(
         None, "-o", "--output",
-        help="File or directory. taskdef: a directory gets one <family>.json per task definition; "
+        help="File or directory. taskdef: FILE.json gets the one task definition (the object "
+             "--cli-input-json takes), any other name a directory of <family>.json files; "
              "cloudformation: a file gets the template (nested stacks, if needed, in nested/ beside it); "
              "a directory (trailing / or existing) gets the whole bundle."),
     as_json: bool = typer.Option(False, "--json", help="CloudFormation as JSON instead of YAML."),
