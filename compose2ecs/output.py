@@ -89,7 +89,8 @@ class Outputs:
 
     def __exit__(self, *exc) -> None:
         try:
-            self._discard()
+            with interrupts.deferred():  # a second Ctrl-C does not stop the clean-up
+                self._discard()
         finally:
             self._signals.__exit__(*exc)
 
@@ -101,15 +102,16 @@ class Outputs:
         """Start staging the directory output ``target``: write into the returned
         :attr:`Tree.staging`, a new directory beside the target (same file system)."""
         real = os.path.realpath(target)
-        self._make_dirs(os.path.dirname(real))
-        try:
-            staging = tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=os.path.dirname(real))
-        except PermissionError:  # -o /tmp: beside it (/) is not ours, inside it is as good
-            if not os.path.isdir(real):
-                raise
-            staging = tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=real)
-        tree = Tree(target, real, staging)
-        self._trees.append(tree)
+        with interrupts.deferred():  # a signal now must not orphan the new directory
+            self._make_dirs(os.path.dirname(real))
+            try:
+                staging = tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=os.path.dirname(real))
+            except PermissionError:  # -o /tmp: beside it (/) is not ours, inside it is as good
+                if not os.path.isdir(real):
+                    raise
+                staging = tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=real)
+            tree = Tree(target, real, staging)
+            self._trees.append(tree)
         os.chmod(staging, 0o777 & ~umask())  # mkdtemp makes it 0700; it may become the target
         return tree
 

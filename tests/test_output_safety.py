@@ -198,7 +198,7 @@ def test_a_signal_during_a_bundle_leaves_the_old_files_and_no_temporaries(tmp_pa
         assert proc.poll() is None, "finished before staging was seen"
         assert time.monotonic() < deadline
         time.sleep(0.005)
-    time.sleep(0.2)  # mid-write: the staging directory is filling
+    time.sleep(0.05)  # mid-write: the staging directory is filling
     proc.send_signal(signum)
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 128 + signum, stderr

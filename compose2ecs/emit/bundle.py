@@ -160,7 +160,7 @@ def stage_bundle(outputs, directory: str, ecs, findings, parts: BundleParts, *,
     """Render the bundle into a staging directory of ``outputs`` (an
     :class:`~compose2ecs.output.Outputs`); it is swapped in when ``outputs`` commits, with
     the run's other outputs. Returns the :class:`~compose2ecs.output.Tree`."""
-    from .. import background
+    from .. import background, interrupts
 
     tree = outputs.directory(directory)
     staging = tree.staging
@@ -187,5 +187,6 @@ def stage_bundle(outputs, directory: str, ecs, findings, parts: BundleParts, *,
         tree.files = sorted(files + ["README.md"])
     finally:
         if job is not None:  # failed or interrupted: stop the child before its files go
-            job.cancel()
+            with interrupts.deferred():
+                job.cancel()
     return tree
