@@ -18,6 +18,7 @@ the link stays. Directories are made with the user's umask.
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
@@ -183,13 +184,13 @@ class Outputs:
 
     def _discard(self) -> None:
         for tmp in self._temps:
-            with _quietly():
+            with contextlib.suppress(OSError):
                 os.unlink(tmp)
         for tree in self._trees:
             if tree.staging and os.path.isdir(tree.staging):
                 shutil.rmtree(tree.staging, ignore_errors=True)
         for path in reversed(self._made):
-            with _quietly():
+            with contextlib.suppress(OSError):
                 os.rmdir(path)  # only if still empty: a swapped-in output keeps it
         self._temps, self._made = [], []
 
@@ -237,7 +238,7 @@ def _rename(source: str, dest: str, shown) -> None:
                 shutil.copyfile(source, tmp)
                 os.replace(tmp, dest)
             finally:
-                with _quietly():
+                with contextlib.suppress(OSError):
                     os.unlink(tmp)
     except OSError as exc:
         raise cannot_write(shown, exc, "; the outputs before it were already replaced") from None
@@ -255,14 +256,6 @@ def _keep_mode(existing: str, new: str) -> None:
         return
     if stat.S_ISREG(mode):
         os.chmod(new, stat.S_IMODE(mode))
-
-
-class _quietly:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, kind, *_):
-        return kind is not None and issubclass(kind, OSError)
 
 
 def _write_direct(path, text: str) -> None:

@@ -76,6 +76,25 @@ def test_a_symlink_inside_the_bundle_directory_stays_a_link(tmp_path):
     assert (elsewhere / "report.md").read_text().startswith("#")
 
 
+def test_a_symlink_to_another_file_system_is_written_through(tmp_path):
+    import tempfile
+
+    if not os.path.isdir("/dev/shm") or os.stat("/dev/shm").st_dev == os.stat(tmp_path).st_dev:
+        pytest.skip("needs /dev/shm on another file system than the test directory")
+    compose = _project(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    with tempfile.TemporaryDirectory(dir="/dev/shm") as other:
+        target = Path(other) / "report.md"
+        target.write_text("old report")
+        (out / "report.md").symlink_to(target)
+        result = _convert(compose, "--format", "cloudformation", "-o", f"{out}/")
+        assert result.exit_code == 0, result.output
+        assert (out / "report.md").is_symlink() and target.read_text().startswith("#")
+        assert os.listdir(other) == ["report.md"]
+    assert _leftovers(tmp_path) == []
+
+
 def test_dev_stdout_is_standard_output_not_a_file_to_replace(tmp_path):
     # as root, renaming over /dev/stdout replaced the system's link with a regular file
     compose = _project(tmp_path)
