@@ -198,8 +198,10 @@ class Outputs:
 def _refuse_input(path: str, shown) -> None:
     source = input_at(path)
     if source is not None:
+        relative = os.path.relpath(source)
+        source = relative if len(relative) < len(source) else source
         raise UserError.at(Location(str(shown)), f"is an input of this run ({source}); "
-                           "refusing to overwrite it", "write the output somewhere else (-o, --report)")
+                           "refusing to overwrite it", "give -o / --report another path")
 
 
 def _walk(staging: str) -> List[str]:
