@@ -32,8 +32,15 @@ _SUDO_VALUE_FLAGS = ("-u", "-g", "-U", "-C", "-h", "-p", "-r", "-t", "-D")
 
 
 def _default_reader(path: str) -> str:
-    with open(path, encoding="utf-8") as fh:
-        return fh.read()
+    """A file named by ``--env-file``/``--label-file``: limits.py rules (no /dev/zero)."""
+    import errno
+
+    from .compose import limits
+
+    try:
+        return limits.decode(limits.read_input_file(path, path), path)
+    except UserError as exc:  # the caller words its own located error from an OSError
+        raise OSError(errno.EINVAL, exc.diagnostics[0].message) from None
 
 
 def parse_commands(text: str, source_name: str = "<docker run>", *, cwd: Optional[str] = None,

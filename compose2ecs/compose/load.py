@@ -26,8 +26,8 @@ from typing import Callable, Mapping, Optional
 
 from ..errors import Finding, Location, Severity, UserError
 from ..gcpause import gc_paused
-from . import (build, canonical, environment, extends, include, interpolate, merge, profiles,
-               project_files, references, source, validate)
+from . import (build, canonical, environment, extends, include, interpolate, limits, merge,
+               profiles, project_files, references, source, validate)
 
 STDIN_NAME = "<stdin>"
 
@@ -59,7 +59,7 @@ class _FileLoader:
 
     def _read_uncached(self, path: str, base_dir: Optional[str]):
         if path == "-":
-            text = self.stdin.read() if self.stdin is not None else ""
+            text = limits.read_stream(self.stdin, STDIN_NAME)
             return self.prepare(source.parse_yaml(text, STDIN_NAME), base_dir or os.getcwd(),
                                 STDIN_NAME)
         name = _display(path)
@@ -196,7 +196,8 @@ def _compose_file_settings(options, environ: Mapping[str, str]) -> Mapping[str, 
 
 
 def _docker_run_documents(options, loader: _FileLoader, findings: list) -> list:
-    texts = [(text, f"--docker-run[{i}]") for i, text in enumerate(options.docker_run)]
+    texts = [(limits.check_text(text, Location(f"--docker-run[{i}]", 1, 1)), f"--docker-run[{i}]")
+             for i, text in enumerate(options.docker_run)]
     for path in options.docker_run_files:
         texts.append(_read_docker_run_file(path, loader.stdin, options.cwd))
     if not texts:
@@ -211,11 +212,11 @@ def _docker_run_documents(options, loader: _FileLoader, findings: list) -> list:
 
 def _read_docker_run_file(path: str, stdin, cwd: str):
     if path == "-":
-        return (stdin.read() if stdin is not None else ""), STDIN_NAME
+        return limits.read_stream(stdin, STDIN_NAME), STDIN_NAME
     full = os.path.join(cwd, path)
     try:
-        with open(full, encoding="utf-8") as fh:
-            return fh.read(), _display(full)
-    except OSError as exc:
-        raise UserError.at(Location(path), f"cannot read docker run file: {exc.strerror}",
+        raw = limits.read_input_file(full, _display(full), "docker run file")
+    except FileNotFoundError:
+        raise UserError.at(Location(path), "cannot read docker run file: No such file or directory",
                            "check the path given with --docker-run-file") from None
+    return limits.decode(raw, _display(full)), _display(full)
