@@ -33,7 +33,6 @@ MAX_INTERPOLATION_NESTING = 50  # ${A:-${B:-...}} levels
 ALIAS_RATIO_LOW, ALIAS_RATIO_HIGH = 400_000, 4_000_000
 MAX_VALUES = 4_000_000  # values in one document, aliases expanded (go-yaml has no such cap)
 
-SIZE_HINT = f"compose2ecs reads at most {MAX_INPUT_BYTES // (1024 * 1024)} MiB from one file"
 _KINDS = ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
           (stat.S_ISSOCK, "a socket"))
 
@@ -108,9 +107,15 @@ def read_stream(stream, name: str) -> str:
 
 def check_size(data, name: str):
     if len(data) > MAX_INPUT_BYTES:
-        raise UserError.at(Location(name), f"is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB",
-                           SIZE_HINT + "; split it, or check that this is the file you meant")
+        cap = _size(MAX_INPUT_BYTES)
+        raise UserError.at(Location(name), f"is larger than {cap}",
+                           f"compose2ecs reads at most {cap} from one file or stream; "
+                           "check that this is the file you meant")
     return data
+
+
+def _size(count: int) -> str:
+    return f"{count // 1048576} MiB" if count % 1048576 == 0 else f"{count // 1024} KiB"
 
 
 def decode(raw: bytes, name: str, hint: str = "save the file as UTF-8") -> str:
