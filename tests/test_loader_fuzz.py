@@ -65,8 +65,8 @@ class _Stdin:
     def __init__(self, text):
         self.text = text
 
-    def read(self):
-        return self.text
+    def read(self, size=-1):
+        return self.text if size < 0 else self.text[:size]
 
 
 FILES = corpus_files()

@@ -19,7 +19,7 @@ from typing import Any, Optional
 import yaml
 
 from ..errors import Location, UserError, diagnostic
-from . import limits
+from . import limits, nesting
 
 try:  # libyaml is 5-10x faster when present; the pure-Python loader is identical in output
     from yaml import CSafeLoader as _BaseLoader
@@ -243,7 +243,7 @@ class _Builder:
         if len(active) >= limits.MAX_NESTING:
             raise UserError.at(self.location(node, path[:8]),
                                f"nested more than {limits.MAX_NESTING} levels deep",
-                               "compose files are rarely deeper than 15 levels; flatten this value")
+                               nesting.HINT)
         key = id(node)
         aliased = key in self.built
         if aliased:
@@ -366,50 +366,6 @@ def _is_empty_scalar(node) -> bool:
     return isinstance(node, yaml.ScalarNode) and node.value == "" and node.tag.endswith("null")
 
 
-_INDENT_RE = re.compile(r"^[ \t]*", re.M)
-# libyaml's composer recurses in C: ~100,000 nested "[" crash the process (no RecursionError).
-_SAFE_NESTING = 2000 if _BaseLoader.__name__.startswith("C") else 200
-
-
-def _nesting_bound(text: str) -> int:
-    """A cheap upper bound of the nesting depth: a level needs more indentation, a flow
-    bracket, or an indicator on the same line (at most a line's length)."""
-    indent = max(map(len, _INDENT_RE.findall(text)), default=0)
-    longest = max(map(len, text.splitlines()), default=0)
-    return 2 * indent + longest + text.count("[") + text.count("{")
-
-
-def _check_nesting(text: str, filename: str) -> None:
-    """Refuse a document nested deeper than MAX_NESTING before composing it (only when the
-    bound says it could be: the event scan costs about as much as parsing)."""
-    if _nesting_bound(text) <= _SAFE_NESTING:
-        return  # the builder's own check (_enter) is enough
-    loader = _Loader(text)
-    depth = 0
-    try:
-        while True:
-            event = loader.get_event()
-            if event is None:
-                return
-            if isinstance(event, _OPENING):
-                depth += 1
-                if depth > limits.MAX_NESTING:
-                    mark = event.start_mark
-                    raise UserError.at(Location(filename, mark.line + 1, mark.column + 1),
-                                       f"nested more than {limits.MAX_NESTING} levels deep",
-                                       "compose files are rarely deeper than 15 levels; flatten this value")
-            elif isinstance(event, _CLOSING):
-                depth -= 1
-    except yaml.YAMLError:
-        return  # the real parse reports it, with its location
-    finally:
-        loader.dispose()
-
-
-_OPENING = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
-_CLOSING = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
-
-
 def parse_yaml(text: str, filename: str) -> Any:
     """Parse one YAML document into located values.
 
@@ -417,7 +373,7 @@ def parse_yaml(text: str, filename: str) -> Any:
     duplicate keys, bad merge keys and multi-document files.
     """
     try:
-        _check_nesting(text, filename)
+        nesting.check_nesting(text, filename, _Loader)
         loader = _Loader(text)
         try:
             root = loader.get_single_node()
