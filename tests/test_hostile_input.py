@@ -42,6 +42,7 @@ class Case:
     setup: Callable  # tmp_path -> (argv list of str/bytes, stdin bytes or None)
     exit_code: int
     fragment: str  # expected in stderr (exit != 0) or in stdout+stderr (exit 0)
+    env: tuple = ()  # extra environment variables (values may be bytes)
 
 
 def compose(text: str, *extra_args, name="compose.yaml", raw: bytes = b""):
@@ -150,6 +151,12 @@ CASES = [
          "<stdin>:1:15: error: not UTF-8 text (byte 0xe9"),
     Case("latin-1 --docker-run argument", args("convert", "--docker-run", b"docker run caf\xe9"), 2,
          "--docker-run[0]:1:15: error: not UTF-8 text (byte 0xe9)"),
+    Case("non-UTF-8 environment variable interpolated", compose(WEB + "    environment:\n      X: ${A}\n"), 2,
+         "environment variable A: error: not UTF-8 text (byte 0xe9)", env=(("A", b"caf\xe9"),)),
+    Case("non-UTF-8 environment variable taken by a key-only entry", compose(WEB + "    environment:\n      - A\n"),
+         2, "environment variable A: error: not UTF-8 text (byte 0xe9)", env=(("A", b"caf\xe9"),)),
+    Case("non-UTF-8 environment variable nobody uses", compose(WEB), 0, '"image": "nginx"',
+         env=(("A", b"caf\xe9"),)),
     # 17. unknown x-aws-* keys
     Case("x-aws-vcp typo", compose(WEB + "x-aws-vcp: vpc-1\n"), 0,
          "compose.yaml:4:12: x-aws-vcp: unsupported: unknown key x-aws-vcp is ignored (did you mean x-aws-vpc?"),
@@ -175,6 +182,7 @@ def run_case(case: Case, tmp: Path) -> subprocess.CompletedProcess:
     child = CHILD.format(mem=MEMORY_LIMIT, secs=TIME_LIMIT)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COMPOSE", "AWS_"))}
     env.update(PYTHONPATH=str(REPO), AWS_REGION="us-east-1", LC_ALL="C.UTF-8")
+    env.update(case.env)
     return subprocess.run([sys.executable, "-c", child, *argv], input=stdin if stdin is not None else b"",
                           capture_output=True, cwd=tmp, env=env, timeout=TIME_LIMIT + 10)
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import stat
-from typing import Optional
+from typing import Callable, Optional
 
 from ..errors import Location, UserError, diagnostic
 
@@ -144,6 +144,19 @@ def check_text(text: str, at: Location, hint: str = "give the text as UTF-8") ->
         raise UserError(diagnostic(Location(at.file, at.line + line, column, at.key_path),
                                    f"not UTF-8 text (byte {shown})", hint)) from None
     return text
+
+
+def text_lookup(lookup: Callable) -> Callable:
+    """Wrap a variable lookup: a value that is not UTF-8 text (an OS environment variable
+    holding other bytes, kept by Python as surrogates) is an error naming the variable
+    when it is used, instead of a lone surrogate in the output."""
+    def checked(name: str):
+        value = lookup(name)
+        if isinstance(value, str) and not value.isascii():
+            check_text(value, Location(f"environment variable {name}"),
+                       f"set {name} to UTF-8 text")
+        return value
+    return checked
 
 
 def _article(what: str) -> str:

@@ -142,7 +142,8 @@ def load(options, environ: Mapping[str, str], stdin=None):
                                                   options.cwd)
     if options.project_name:
         variables.setdefault("COMPOSE_PROJECT_NAME", options.project_name)
-    loader = _FileLoader(variables.get, findings, stdin)
+    lookup = limits.text_lookup(variables.get)  # OS variables may hold non-UTF-8 bytes
+    loader = _FileLoader(lookup, findings, stdin)
     # 3-8. per file: read, interpolate, validate, canonicalise, include, extends
     docs = _collect(lambda f: loader.load(f, project_dir), files)
     docs += _docker_run_documents(options, loader, findings)
@@ -163,7 +164,7 @@ def load(options, environ: Mapping[str, str], stdin=None):
                                 service=svc))
     references.check_references(doc)
     # 12. environment: env_file contents and key-only variables inlined
-    doc = environment.resolve_project_environment(doc, variables.get, findings)
+    doc = environment.resolve_project_environment(doc, lookup, findings)
     # 13. typed model
     project = build.build_project(doc, name=name, working_dir=project_dir,
                                   files=tuple(_display(f) for f in files))
