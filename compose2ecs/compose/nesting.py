@@ -9,7 +9,6 @@ stops anything deeper than ``limits.MAX_NESTING``.
 """
 from __future__ import annotations
 
-import re
 import threading
 
 import yaml
@@ -17,7 +16,6 @@ import yaml
 from ..errors import Location, UserError
 from . import limits
 
-_INDENT_RE = re.compile(r"^[ \t]*", re.M)
 # Depths the composer survives: libyaml on the main thread (crash at ~25,000), libyaml on a
 # thread (its stack may be smaller), and the pure-Python composer (RecursionError at ~300).
 SAFE_MAIN, SAFE_THREAD, SAFE_PYTHON = 10_000, 2_000, 200
@@ -30,8 +28,9 @@ def nesting_bound(text: str) -> int:
     """A cheap upper bound of the nesting depth: every level needs more indentation (a block
     sequence under a key may share its column: hence 2x), a flow bracket, or an indicator on
     the same line (at most the line's length)."""
-    indent = max(map(len, _INDENT_RE.findall(text)), default=0)
-    longest = max(map(len, text.splitlines()), default=0)
+    lines = text.splitlines()  # every YAML line break (\r, NEL, LS and PS too)
+    indent = max((len(line) - len(line.lstrip(" \t")) for line in lines), default=0)
+    longest = max(map(len, lines), default=0)
     return 2 * indent + longest + text.count("[") + text.count("{")
 
 
