@@ -112,6 +112,8 @@ CASES = [
          "/dev/zero: error: is a character device"),
     Case("include: /dev/zero", compose("include:\n  - /dev/zero\n" + WEB), 2,
          "/dev/zero: error: is a character device"),
+    Case("extends.file: /dev/zero", compose("services:\n  web:\n    extends: {file: /dev/zero, service: x}\n"), 2,
+         "services.web.extends.file: error: cannot read extends file '/dev/zero' (/dev/zero): is a character device"),
     Case("--env-file /dev/zero", compose(WEB, "--env-file", "/dev/zero"), 2,
          "/dev/zero: error: is a character device"),
     Case("--docker-run-file /dev/zero", args("convert", "--docker-run-file", "/dev/zero"), 2,
