@@ -23,7 +23,6 @@ from .dockerrun_argv import Context, RunCommand, parse_one  # noqa: F401  (RunCo
 from .dockerrun_flags import ALL_FLAGS
 from .dockerrun_text import Segment, split_commands
 from .errors import Finding, Location, Severity, UserError
-from .readlog import note_read
 
 # The words that start a command this front-end converts.
 RUN_PREFIXES = (("docker", "container", "run"), ("docker", "container", "create"),
@@ -33,10 +32,15 @@ _SUDO_VALUE_FLAGS = ("-u", "-g", "-U", "-C", "-h", "-p", "-r", "-t", "-D")
 
 
 def _default_reader(path: str) -> str:
-    with open(path, encoding="utf-8") as fh:
-        text = fh.read()
-    note_read(path)  # an output of this run must not overwrite it
-    return text
+    """A file named by ``--env-file``/``--label-file``: limits.py rules (no /dev/zero)."""
+    import errno
+
+    from .compose import limits
+
+    try:
+        return limits.decode(limits.read_input_file(path, path), path)
+    except UserError as exc:  # the caller words its own located error from an OSError
+        raise OSError(errno.EINVAL, exc.diagnostics[0].message) from None
 
 
 def parse_commands(text: str, source_name: str = "<docker run>", *, cwd: Optional[str] = None,

@@ -22,7 +22,7 @@ import re
 from typing import Callable, Optional
 
 from ..errors import Location, UserError, diagnostic
-from ..readlog import note_read
+from . import limits
 from .interpolate import as_lookup, substitute
 from .source import LDict
 
@@ -258,23 +258,14 @@ def display_path(path: str, cwd: Optional[str] = None) -> str:
 
 
 def read_text(path: str, name: str) -> str:
-    """Read a UTF-8 text file; every I/O problem becomes a located :class:`UserError`."""
+    """Read a UTF-8 text file; every I/O problem becomes a located :class:`UserError`
+    (limits.py: regular files and pipes only, at most MAX_INPUT_BYTES)."""
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-        note_read(path)  # an output of this run must not overwrite it
+        raw = limits.read_input_file(path, name, "env file")
     except FileNotFoundError:
         raise EnvFileNotFound(diagnostic(Location(name), "env file not found",
                                          "check the path, or create the file")) from None
-    except IsADirectoryError:
-        raise UserError.at(Location(name), "is a directory, not an env file") from None
-    except OSError as exc:
-        raise UserError.at(Location(name), f"cannot read env file: {exc.strerror}") from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UserError.at(Location(name), f"not UTF-8 text (byte {exc.start})",
-                           "save the env file as UTF-8") from None
+    return limits.decode(raw, name, "save the env file as UTF-8")
 
 
 def read_dotenv(path: str, lookup=None, display_name: Optional[str] = None,

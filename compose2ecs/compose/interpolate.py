@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Callable, Optional
 
 from ..errors import Finding, Location, Severity, UserError
+from . import limits
 from .source import LDict, LList, Override, Reset
 
 Lookup = Callable[[str], Optional[str]]
@@ -70,10 +71,11 @@ def parse_template(text: str) -> tuple:
     return _parse(text, 0, nested=False, lone=[])[0]
 
 
-def _parse(text: str, i: int, nested: bool, lone: list):
+def _parse(text: str, i: int, nested: bool, lone: list, level: int = 0):
     """Parse until the end (or, nested, the ``}`` closing the enclosing ``${``).
 
     Returns (nodes, index of the end). A lone ``$`` appends its index to ``lone``.
+    ``level`` counts the enclosing ``${`` (limits.MAX_INTERPOLATION_NESTING).
     """
     nodes: list = []
     buf: list = []
@@ -88,7 +90,7 @@ def _parse(text: str, i: int, nested: bool, lone: list):
             buf.append(c)
             i += 2 if c == "$" else 1  # "$$" is one literal "$"
             continue
-        var, i = _parse_reference(text, i, lone)
+        var, i = _parse_reference(text, i, lone, level)
         if var is None:
             buf.append("$")
             continue
@@ -104,10 +106,13 @@ def _parse(text: str, i: int, nested: bool, lone: list):
     return tuple(nodes), i
 
 
-def _parse_reference(text: str, start: int, lone: list):
+def _parse_reference(text: str, start: int, lone: list, level: int = 0):
     """``$NAME`` or ``${...}`` at ``start``; (None, start + 1) for a lone ``$``."""
     if text[start + 1:start + 2] == "{":
-        return _parse_braced(text, start, lone)
+        if level >= limits.MAX_INTERPOLATION_NESTING:
+            raise TemplateSyntaxError(f"more than {limits.MAX_INTERPOLATION_NESTING} "
+                                      "${...} nested inside each other")
+        return _parse_braced(text, start, lone, level + 1)
     match = _NAME.match(text, start + 1)
     if not match:
         lone.append(start)
@@ -115,7 +120,7 @@ def _parse_reference(text: str, start: int, lone: list):
     return _Var(match.group()), match.end()
 
 
-def _parse_braced(text: str, start: int, lone: list):
+def _parse_braced(text: str, start: int, lone: list, level: int = 1):
     """Parse ``${...}`` starting at the ``$``; return the node and the index after ``}``."""
     match = _NAME.match(text, start + 2)
     if not match:
@@ -125,7 +130,7 @@ def _parse_braced(text: str, start: int, lone: list):
         return _Var(match.group()), j + 1
     for op in _OPERATORS:
         if text.startswith(op, j):
-            arg, end = _parse(text, j + len(op), True, lone)
+            arg, end = _parse(text, j + len(op), True, lone, level)
             return _Var(match.group(), op, arg), end + 1
     if j >= len(text):
         raise TemplateSyntaxError("unclosed ${")

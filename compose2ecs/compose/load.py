@@ -26,9 +26,8 @@ from typing import Callable, Mapping, Optional
 
 from ..errors import Finding, Location, Severity, UserError
 from ..gcpause import gc_paused
-from ..readlog import note_read
-from . import (build, canonical, environment, extends, include, interpolate, merge, profiles,
-               project_files, references, source, validate)
+from . import (build, canonical, environment, extends, include, interpolate, limits, merge,
+               profiles, project_files, references, source, validate)
 
 STDIN_NAME = "<stdin>"
 
@@ -60,7 +59,7 @@ class _FileLoader:
 
     def _read_uncached(self, path: str, base_dir: Optional[str]):
         if path == "-":
-            text = self.stdin.read() if self.stdin is not None else ""
+            text = limits.read_stream(self.stdin, STDIN_NAME)
             return self.prepare(source.parse_yaml(text, STDIN_NAME), base_dir or os.getcwd(),
                                 STDIN_NAME)
         name = _display(path)
@@ -143,7 +142,8 @@ def load(options, environ: Mapping[str, str], stdin=None):
                                                   options.cwd)
     if options.project_name:
         variables.setdefault("COMPOSE_PROJECT_NAME", options.project_name)
-    loader = _FileLoader(variables.get, findings, stdin)
+    lookup = limits.text_lookup(variables.get)  # OS variables may hold non-UTF-8 bytes
+    loader = _FileLoader(lookup, findings, stdin)
     # 3-8. per file: read, interpolate, validate, canonicalise, include, extends
     docs = _collect(lambda f: loader.load(f, project_dir), files)
     docs += _docker_run_documents(options, loader, findings)
@@ -164,7 +164,7 @@ def load(options, environ: Mapping[str, str], stdin=None):
                                 service=svc))
     references.check_references(doc)
     # 12. environment: env_file contents and key-only variables inlined
-    doc = environment.resolve_project_environment(doc, variables.get, findings)
+    doc = environment.resolve_project_environment(doc, lookup, findings)
     # 13. typed model
     project = build.build_project(doc, name=name, working_dir=project_dir,
                                   files=tuple(_display(f) for f in files))
@@ -197,7 +197,8 @@ def _compose_file_settings(options, environ: Mapping[str, str]) -> Mapping[str, 
 
 
 def _docker_run_documents(options, loader: _FileLoader, findings: list) -> list:
-    texts = [(text, f"--docker-run[{i}]") for i, text in enumerate(options.docker_run)]
+    texts = [(limits.check_text(text, Location(f"--docker-run[{i}]", 1, 1)), f"--docker-run[{i}]")
+             for i, text in enumerate(options.docker_run)]
     for path in options.docker_run_files:
         texts.append(_read_docker_run_file(path, loader.stdin, options.cwd))
     if not texts:
@@ -212,13 +213,11 @@ def _docker_run_documents(options, loader: _FileLoader, findings: list) -> list:
 
 def _read_docker_run_file(path: str, stdin, cwd: str):
     if path == "-":
-        return (stdin.read() if stdin is not None else ""), STDIN_NAME
+        return limits.read_stream(stdin, STDIN_NAME), STDIN_NAME
     full = os.path.join(cwd, path)
     try:
-        with open(full, encoding="utf-8") as fh:
-            text = fh.read()
-        note_read(full)  # an output of this run must not overwrite it
-        return text, _display(full)
-    except OSError as exc:
-        raise UserError.at(Location(path), f"cannot read docker run file: {exc.strerror}",
+        raw = limits.read_input_file(full, _display(full), "docker run file")
+    except FileNotFoundError:
+        raise UserError.at(Location(path), "cannot read docker run file: No such file or directory",
                            "check the path given with --docker-run-file") from None
+    return limits.decode(raw, _display(full)), _display(full)

@@ -17,6 +17,7 @@ import re
 from typing import Callable, Mapping, Optional, Sequence
 
 from ..errors import Finding, Location, Severity, UserError
+from . import limits
 from .envfile import display_path, read_dotenv
 
 DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
@@ -131,6 +132,7 @@ def project_environment(project_dir: str, env_files: Sequence[str],
         paths = [default] if os.path.isfile(default) else []
     merged: dict = {}
 
+    @limits.text_lookup  # ${VAR} in a .env file may read a non-UTF-8 OS variable
     def lookup(name: str):
         value = os_environ.get(name)
         return merged.get(name) if value is None else value

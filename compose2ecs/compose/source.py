@@ -19,7 +19,7 @@ from typing import Any, Optional
 import yaml
 
 from ..errors import Location, UserError, diagnostic
-from ..readlog import note_read
+from . import limits, nesting
 
 try:  # libyaml is 5-10x faster when present; the pure-Python loader is identical in output
     from yaml import CSafeLoader as _BaseLoader
@@ -165,6 +165,11 @@ class _Builder:
         self.filename = filename
         self.scalars = yaml.SafeLoader("")  # only its constructor methods are used
         self.errors: list = []
+        # alias-expansion accounting, as go-yaml v3 does it (limits.too_many_aliases)
+        self.values = 0  # values built, aliases expanded
+        self.aliased = 0  # of those, values built while expanding an alias
+        self.alias_depth = 0  # > 0 while building the target of an alias
+        self.built: set = set()  # ids of collection nodes built once: a second time is an alias
 
     def location(self, node, path) -> Location:
         mark = node.start_mark
@@ -177,6 +182,9 @@ class _Builder:
         return value if isinstance(value, str) else node.value
 
     def build(self, node, path=(), active=()):
+        self.values += 1
+        if self.alias_depth:
+            self.aliased += 1
         tag = node.tag
         if tag == "!reset":
             return Reset(self._untagged(node, path, active))
@@ -218,13 +226,40 @@ class _Builder:
             self.errors.append(diagnostic(self.location(node, path),
                                           "recursive YAML alias", "an anchor cannot contain itself"))
             return LList(at=self.location(node, path))
-        active = active + (id(node),)
+        active, aliased = self._enter(node, path, active)
         out = LList(at=self.location(node, path))
-        for i, child in enumerate(node.value):
-            child_path = path + (i,)
-            value = self.build(child, child_path, active)
-            out.append_located(value, self._value_location(value, child, child_path))
+        try:
+            for i, child in enumerate(node.value):
+                child_path = path + (i,)
+                value = self.build(child, child_path, active)
+                out.append_located(value, self._value_location(value, child, child_path))
+        finally:
+            self.alias_depth -= aliased
         return out
+
+    def _enter(self, node, path, active) -> tuple:
+        """Limits checked on entering a mapping or sequence (limits.py): nesting depth
+        (merge keys count, they recurse too) and go-yaml's alias-expansion ratio."""
+        if len(active) >= limits.MAX_NESTING:
+            raise UserError.at(self.location(node, path[:8]),
+                               f"nested more than {limits.MAX_NESTING} levels deep",
+                               nesting.HINT)
+        key = id(node)
+        aliased = key in self.built
+        if aliased:
+            self._check_aliases(node, path)
+            self.alias_depth += 1
+        else:
+            self.built.add(key)
+        return active + (key,), aliased
+
+    def _check_aliases(self, node, path) -> None:
+        if limits.too_many_aliases(self.values, self.aliased) or self.values > limits.MAX_VALUES:
+            raise UserError.at(self.location(node, path),
+                               f"excessive YAML aliasing: {self.values:,} values built, "
+                               f"{self.aliased:,} of them copies made by aliases",
+                               "an alias (*name) copies its anchor each time it is used; "
+                               "this document expands too far (a 'billion laughs' document?)")
 
     def _value_location(self, value, node, path) -> Location:
         """A mapping or list built from ``node`` at ``path`` already holds exactly this
@@ -238,7 +273,13 @@ class _Builder:
             self.errors.append(diagnostic(self.location(node, path),
                                           "recursive YAML alias", "an anchor cannot contain itself"))
             return LDict(at=self.location(node, path))
-        active = active + (id(node),)
+        active, aliased = self._enter(node, path, active)
+        try:
+            return self._mapping_items(node, path, active)
+        finally:
+            self.alias_depth -= aliased
+
+    def _mapping_items(self, node, path, active):
         out = LDict(at=self.location(node, path))
         merged: list = []  # values from merge keys: lower precedence than explicit keys
         seen: dict = {}
@@ -332,6 +373,7 @@ def parse_yaml(text: str, filename: str) -> Any:
     duplicate keys, bad merge keys and multi-document files.
     """
     try:
+        nesting.check_nesting(text, filename, _Loader)
         loader = _Loader(text)
         try:
             root = loader.get_single_node()
@@ -360,25 +402,15 @@ def parse_yaml(text: str, filename: str) -> Any:
 
 
 def read_yaml_file(path: str, display_name: Optional[str] = None) -> Any:
-    """Read and parse a YAML file; I/O problems become located user errors."""
+    """Read and parse a YAML file; I/O problems become located user errors (limits.py:
+    regular files and pipes only, at most MAX_INPUT_BYTES, UTF-8)."""
     name = display_name or path
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-        note_read(path)  # an output of this run must not overwrite it
+        raw = limits.read_input_file(path, name, "compose file")
     except FileNotFoundError:
         raise UserError.at(Location(name), "file not found",
                            "check the path given with -f or in include/extends") from None
-    except IsADirectoryError:
-        raise UserError.at(Location(name), "is a directory, not a compose file") from None
-    except OSError as exc:
-        raise UserError.at(Location(name), f"cannot read file: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UserError.at(Location(name), f"not UTF-8 text (byte {exc.start})",
-                           "save the file as UTF-8") from None
-    return parse_yaml(text, name)
+    return parse_yaml(limits.decode(raw, name), name)
 
 
 def plain(value: Any) -> Any:

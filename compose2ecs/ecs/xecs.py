@@ -8,6 +8,7 @@ When both spellings are given, ``x-ecs`` wins and an info finding says so.
 """
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -135,6 +136,30 @@ SERVICE_ALIASES = {
     "x-aws-protocol": ("protocol", lambda v, at, s: v),
 }
 ACCUMULATE = {"policies"}
+# Every x-aws-* key read somewhere (x-aws-keys: by ecs/secrets.py, on a top-level secret).
+KNOWN_AWS_KEYS = tuple(sorted({*PROJECT_ALIASES, *SERVICE_ALIASES, "x-aws-keys"}))
+
+
+def _suffix(key: str) -> str:
+    """Compare what follows ``x-aws`` (the shared prefix would make every key look close)."""
+    return key.lower()[5:].lstrip("-_").replace("-", "_")
+
+
+_SUFFIXES = {_suffix(k): k for k in KNOWN_AWS_KEYS}
+
+
+def report_unknown_aws_keys(pairs, path: tuple, locate: Callable, sink: FindingSink,
+                            service: str = "") -> None:
+    """An ``x-aws-*`` key nobody reads (a typo: ``x-aws-vcp``) is an *unsupported* finding
+    with a did-you-mean, so ``--strict`` fails on it; other ``x-*`` keys stay free-form."""
+    for key, _value in pairs or ():
+        key = str(key)
+        if not key.lower().startswith("x-aws") or key in KNOWN_AWS_KEYS:
+            continue
+        close = difflib.get_close_matches(_suffix(key), _SUFFIXES, n=1, cutoff=0.6)
+        hint = f"did you mean {_SUFFIXES[close[0]]}? " if close else ""
+        sink.add(Severity.UNSUPPORTED, locate(*path, key), f"unknown key {key} is ignored",
+                 hint + "docs/x-ecs.md lists the x-aws-* keys compose2ecs reads", service)
 
 
 def project_settings(project, sink: FindingSink) -> Settings:
@@ -146,6 +171,9 @@ def project_settings(project, sink: FindingSink) -> Settings:
         for key, value in raw.items():
             settings.values[key] = value
             settings.locs[key] = project.locate("x-ecs", key)
+    report_unknown_aws_keys(project.extensions, (), project.locate, sink)
+    for secret in project.secrets:
+        report_unknown_aws_keys(secret.attrs, ("secrets", secret.key), project.locate, sink)
     for alias, (key, convert) in PROJECT_ALIASES.items():
         value = plain(project.extension(alias))
         if value is not None:
@@ -163,7 +191,11 @@ def service_settings(project, service, sink: FindingSink) -> Settings:
         for key, value in raw.items():
             settings.values[key] = value
             settings.locs[key] = project.locate(*base, "x-ecs", key)
+    for i, port in enumerate(getattr(service, "ports", ()) or ()):
+        report_unknown_aws_keys(getattr(port, "extensions", ()), base + ("ports", i),
+                                project.locate, sink, service.name)
     for where, pairs in _alias_sources(service):
+        report_unknown_aws_keys(pairs, base + where, project.locate, sink, service.name)
         for alias, value in pairs:
             if alias in SERVICE_ALIASES and value is not None:
                 key, convert = SERVICE_ALIASES[alias]
