@@ -9,7 +9,8 @@ import re
 from dataclasses import replace
 
 from ..errors import Severity
-from . import containers, grouping, resources, storage
+from ..errors import UserError
+from . import containers, grouping, limits, resources, storage
 from .context import Ctx, Unit, ecs_name
 from .model import TaskDefinition
 
@@ -37,6 +38,7 @@ def build_task(ctx: Ctx, group, service_connect: bool) -> TaskDefinition:
                      "to complete, so its exit must not stop the task")
             container = replace(container, essential=False)
         built[unit.container] = container
+    _check_limits(ctx, group, built)
     _ensure_essential(ctx, group, built)
     _dedupe_ports(ctx, group, built)
     deps = grouping.container_dependencies(ctx, group, built)
@@ -57,6 +59,21 @@ def build_task(ctx: Ctx, group, service_connect: bool) -> TaskDefinition:
         task_role_arn=_role(ctx, primary, "task_role_arn"), pid_mode=_pid_mode(primary),
         ipc_mode=ipc_mode(ctx, group),
         task_role_placeholder=_task_role_placeholder(ctx, group))
+
+
+_LIMIT_KEYS = {"stop_timeout": ("stop_grace_period",), "shared_memory_size": ("shm_size",)}
+
+
+def _check_limits(ctx: Ctx, group, built: dict) -> None:
+    """Every container number ECS would refuse under the unit's launch type, in one error."""
+    found = []
+    for unit in group.units:
+        def locate(attr, unit=unit):
+            path = _LIMIT_KEYS.get(attr)
+            return ctx.svc_at(unit, *path) if path else resources.resources_at(ctx, unit)
+        found += limits.check_container(built[unit.container], unit.launch_type, locate)
+    if found:
+        raise UserError(found)
 
 
 def image_for(ctx: Ctx, unit: Unit) -> str:

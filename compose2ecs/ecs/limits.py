@@ -1,0 +1,124 @@
+"""ECS's numeric limits per launch type, checked on the lowered containers and task.
+
+Fargate sizes are a grid (fargate.py); under EC2 the task size is free within a range and the
+container numbers only have to fit the API's 32-bit integers. Values outside become one
+located user error each (exit 2) instead of a task definition ECS would refuse.
+
+Sources (ecs-facts.md §1–3, botocore ``ecs`` model docs):
+RegisterTaskDefinitionRequest.cpu ("between 128 CPU units … and 196608 CPU units" on EC2),
+ContainerDefinition.cpu/memory/memoryReservation/stopTimeout and LinuxParameters.sharedMemorySize
+(``Integer`` = signed 32-bit), stopTimeout/startTimeout on Fargate 2–120 s.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import diagnostic
+from . import fargate
+
+INT32_MAX = 2**31 - 1
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    low: int
+    high: int
+    unit: str  # "CPU units", "MiB", "s"
+    why: str  # where the limit comes from, in plain words
+
+
+# limit name → launch type ("FARGATE" covers FARGATE_SPOT) → Range.
+TABLE = {
+    "task_cpu": {
+        "FARGATE": Range(256, fargate.MAX_CPU, "CPU units", "the largest Fargate task (16 vCPU)"),
+        "EC2": Range(128, 196608, "CPU units", "ECS's task range on EC2 is 0.125–192 vCPU"),
+    },
+    "task_memory": {
+        "FARGATE": Range(512, fargate.MAX_MEMORY, "MiB", "the largest Fargate task (120 GiB)"),
+        "EC2": Range(1, INT32_MAX, "MiB", "the largest value ECS's API accepts"),
+    },
+    # On Fargate the container numbers are bounded by the task-size grid (resources.task_size) and
+    # stopTimeout is clamped to 2–120 s with a lossy finding (containers.stop_timeout).
+    "container_cpu": {
+        "EC2": Range(0, 196608, "CPU units", "an ECS task on EC2 has at most 192 vCPU"),
+    },
+    "container_memory": {
+        "EC2": Range(0, INT32_MAX, "MiB", "the largest value ECS's API accepts"),
+    },
+    "shared_memory": {
+        "EC2": Range(1, INT32_MAX, "MiB", "the largest value ECS's API accepts"),
+    },
+    "stop_timeout": {
+        "EC2": Range(0, INT32_MAX, "s", "the largest value ECS's API accepts"),
+    },
+}
+
+# container attribute → (limit name, what the user wrote)
+_CONTAINER_FIELDS = (
+    ("cpu", "container_cpu", "CPU"),
+    ("memory", "container_memory", "memory limit"),
+    ("memory_reservation", "container_memory", "memory reservation"),
+    ("stop_timeout", "stop_timeout", "stop_grace_period"),
+)
+
+
+def family(launch_type: str) -> str:
+    """The TABLE column for a launch type (FARGATE_SPOT shares Fargate's limits)."""
+    return "EC2" if launch_type == "EC2" else "FARGATE"
+
+
+def limit(name: str, launch_type: str):
+    """The Range of ``name`` under ``launch_type``, or None when ECS has no such field there."""
+    return TABLE[name].get(family(launch_type))
+
+
+def outside(name: str, launch_type: str, value) -> str:
+    """"" when ``value`` fits ``name`` under ``launch_type``, else the reason in plain words."""
+    rng = limit(name, launch_type)
+    if value is None or rng is None or rng.low <= value <= rng.high:
+        return ""
+    side = f"more than {rng.high:,}" if value > rng.high else f"less than {rng.low:,}"
+    return f"{_big(value)} {rng.unit}, {side} {rng.unit} ({rng.why})"
+
+
+def _big(value) -> str:
+    text = f"{value:,}"
+    return text if len(text) <= 24 else f"{float(value):.3g}"
+
+
+def check_container(container, launch_type: str, locate) -> list:
+    """Diagnostics for container numbers ECS would refuse under ``launch_type``.
+
+    ``locate(attr)`` gives the compose Location of a container attribute (``cpu``, ``memory``,
+    ``memory_reservation``, ``stop_timeout``, ``shared_memory_size``).
+    """
+    out = []
+    shm = container.linux_parameters.shared_memory_size if container.linux_parameters else None
+    values = [(attr, name, label, getattr(container, attr)) for attr, name, label in _CONTAINER_FIELDS]
+    values.append(("shared_memory_size", "shared_memory", "shm_size", shm))
+    for attr, name, label, value in values:
+        reason = outside(name, launch_type, value)
+        if reason:
+            out.append(diagnostic(locate(attr), f"container {container.name}: {label} is {reason}",
+                                  _HINTS[name]))
+    return out
+
+
+def check_task(cpu: int, memory: int, launch_type: str, at) -> list:
+    """Diagnostics for a task size (CPU units, MiB) outside ``launch_type``'s range."""
+    out = []
+    for name, value, label in (("task_cpu", cpu, "CPU"), ("task_memory", memory, "memory")):
+        reason = outside(name, launch_type, value)
+        if reason:
+            out.append(diagnostic(at, f"the task's {label} is {reason}", _HINTS[name]))
+    return out
+
+
+_HINTS = {
+    "task_cpu": "lower the containers' cpus, or split the services into separate tasks (x-ecs.task)",
+    "task_memory": "lower the containers' memory, or split the services into separate tasks (x-ecs.task)",
+    "container_cpu": "lower cpus / cpu_shares / deploy.resources cpus",
+    "container_memory": "lower mem_limit / mem_reservation / deploy.resources memory",
+    "stop_timeout": "lower stop_grace_period",
+    "shared_memory": "lower shm_size, e.g. 64m",
+}
