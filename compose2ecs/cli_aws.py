@@ -47,6 +47,11 @@ def _guard(fn):
         except (typer.Exit, UserError, AwsError, KeyboardInterrupt):
             raise
         except Exception as error:
+            from .aws.errors import unreadable_response
+
+            unreadable = None if os.environ.get("COMPOSE2ECS_DEBUG") else unreadable_response(error, fn.__name__)
+            if unreadable is not None:
+                raise unreadable from None
             if type(error).__module__.startswith(("botocore", "boto3")):
                 from .aws.errors import translate
 
