@@ -92,3 +92,101 @@ def test_large_but_valid_ec2_sizes_still_convert(tmp_path):
     container = td["containerDefinitions"][0]
     assert container["linuxParameters"]["sharedMemorySize"] == 2048
     assert container["stopTimeout"] == 600
+
+
+# --- 14. ECS's 64 KiB task definition, CloudFormation's template size ----------------------------
+
+def _env_lines(count: int, width: int = 90) -> str:
+    return "".join(f"VAR_{i:04d}={'v' * width}\n" for i in range(count))
+
+
+def test_a_70kb_environment_is_a_located_error_naming_the_env_file(tmp_path):
+    result = convert(tmp_path, """
+        services:
+          web:
+            image: nginx
+            env_file: big.env
+            environment:
+              SMALL: x
+        """, files={"big.env": _env_lines(600)})
+    assert result.exit_code == 2, result.output
+    err = result.stderr
+    assert err.startswith("big.env:1:1: services.web.environment: error: ECS service web: task definition ")
+    assert "more than ECS's limit of 65,536 bytes (64 KiB)" in err
+    assert "big.env:1:1: services.web.environment: 600 variables, 72,600 bytes" in err
+    assert "S3 environment file" in err and "Secrets Manager" in err
+    assert result.stdout == ""
+
+
+def test_one_huge_variable_is_named_with_its_line(tmp_path):
+    result = convert(tmp_path, """
+        services:
+          web:
+            image: nginx
+            environment:
+              SMALL: x
+              HUGE: %s
+        """ % ("h" * 70000), "--format", "cloudformation")
+    assert result.exit_code == 2, result.output
+    assert "compose.yaml:7:" in result.stderr
+    assert "services.web.environment.HUGE: 70," in result.stderr
+
+
+def test_just_under_64_kib_still_converts_and_is_measured_compactly(tmp_path):
+    from compose2ecs.ecs.tdsize import MAX_BYTES, size_of
+
+    result = convert(tmp_path, """
+        services:
+          web:
+            image: nginx
+            env_file: big.env
+        """, files={"big.env": _env_lines(500)})
+    assert result.exit_code == 0, result.output
+    (td,) = taskdefs(result)
+    assert 55_000 < size_of(td) <= MAX_BYTES
+    assert len(result.stdout.encode()) > MAX_BYTES  # the pretty-printed file may be larger: not what ECS counts
+
+
+def test_the_deploy_path_stops_before_calling_aws(tmp_path, monkeypatch):
+    from compose2ecs import cli_aws
+
+    def no_aws(*args, **kwargs):
+        raise AssertionError("AWS clients must not be made for an oversized task definition")
+    monkeypatch.setattr(cli_aws, "make_clients", no_aws)
+    (tmp_path / "compose.yaml").write_text("services:\n  web:\n    image: nginx\n    env_file: big.env\n")
+    (tmp_path / "big.env").write_text(_env_lines(700))
+    old = os.getcwd()
+    try:
+        os.chdir(tmp_path)
+        result = CliRunner().invoke(app, ["deploy", "--region", "us-east-1"], catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    assert result.exit_code == 2, result.output
+    assert "more than ECS's limit of 65,536 bytes" in result.stderr
+
+
+def test_a_template_too_big_for_cloudformation_is_a_located_user_error(tmp_path):
+    code = "x" * 1_100_000
+    result = convert(tmp_path, f"""
+        services:
+          web:
+            image: nginx
+        x-ecs:
+          cloudformation:
+            Resources:
+              Fn:
+                Type: AWS::Lambda::Function
+                Properties:
+                  Runtime: python3.12
+                  Handler: index.handler
+                  Role: arn:aws:iam::123456789012:role/x
+                  Code:
+                    ZipFile: "{code}"
+        """, "--format", "cloudformation", "-o", "out.yaml")
+    assert result.exit_code == 2, result.output
+    err = result.stderr
+    assert err.startswith("compose.yaml: x-ecs.cloudformation.Resources.Fn: error: the CloudFormation root "
+                          "template is too large")
+    assert "the limit is 1,000,000" in err and "overlay resource Fn 1,100,1" in err
+    assert "internal error" not in err
+    assert not (tmp_path / "out.yaml").exists()
