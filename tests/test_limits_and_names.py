@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import textwrap
 
@@ -190,3 +191,110 @@ def test_a_template_too_big_for_cloudformation_is_a_located_user_error(tmp_path)
     assert "the limit is 1,000,000" in err and "overlay resource Fn 1,100,1" in err
     assert "internal error" not in err
     assert not (tmp_path / "out.yaml").exists()
+
+
+# --- 16. names unique after truncation and case folding -----------------------------------------
+
+LONG = "s" * 260
+
+
+def _two_long_services(extra: str = "") -> str:
+    return f"""
+        services:
+          {LONG}a:
+            image: nginx
+            ports: ["80:80"]{extra}
+          {LONG}b:
+            image: nginx
+            ports: ["80:80"]{extra}
+        """
+
+
+def test_two_services_sharing_a_255_character_prefix_get_distinct_families(tmp_path):
+    result = convert(tmp_path, _two_long_services())
+    assert result.exit_code == 0, result.output
+    tds = taskdefs(result)
+    families = [td["family"] for td in tds]
+    assert len(set(families)) == 2 and all(len(f) <= 255 for f in families)
+    containers = [td["containerDefinitions"][0]["name"] for td in tds]
+    assert len({c.lower() for c in containers}) == 2 and all(len(c) <= 255 for c in containers)
+    ports = [td["containerDefinitions"][0]["portMappings"][0]["name"] for td in tds]
+    assert len(set(ports)) == 2
+    assert all(len(p) <= 64 and p.endswith("-80-tcp") for p in ports)
+    # deterministic: the same input gives the same names
+    again = convert(tmp_path, _two_long_services())
+    assert again.stdout == result.stdout
+
+
+def test_port_names_differing_only_in_case_or_shared_in_a_task_are_made_unique(tmp_path):
+    result = convert(tmp_path, """
+        services:
+          web:
+            image: nginx
+            ports:
+              - {name: Web, target: 80}
+              - {name: web, target: 81}
+            x-ecs: {task: t}
+          api:
+            image: nginx
+            ports:
+              - {name: http, target: 8080}
+            x-ecs: {task: t}
+          worker:
+            image: nginx
+            ports:
+              - {name: http, target: 9090}
+            x-ecs: {task: t}
+          client:
+            image: nginx
+        """, "--format", "cloudformation", "--json")
+    assert result.exit_code == 0, result.output
+    template = json.loads(result.stdout)
+    (td,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::ECS::TaskDefinition"
+             and r["Properties"]["Family"].endswith("-t")]
+    names = [p["Name"] for c in td["Properties"]["ContainerDefinitions"] for p in c.get("PortMappings", [])]
+    assert len(names) == 4 and len({n.lower() for n in names}) == 4, names
+    assert "web" in names and "http" in names
+    (service,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::ECS::Service"
+                  and r["Properties"]["ServiceName"] == "t"]
+    sc = service["Properties"]["ServiceConnectConfiguration"]["Services"]
+    assert sorted(s["PortName"] for s in sc) == sorted(names)  # Service Connect names the renamed ports
+    assert len({s["DiscoveryName"] for s in sc}) == len(sc)
+    assert "port name web is already used in the task" in result.stderr
+    assert "services.worker.ports[0]: info: port name http is already used" in result.stderr
+
+
+def test_service_connect_names_of_long_services_stay_apart(tmp_path):
+    result = convert(tmp_path, _two_long_services(), "--format", "cloudformation", "--json")
+    assert result.exit_code == 0, result.output
+    template = json.loads(result.stdout)
+    services = [r for r in template["Resources"].values() if r["Type"] == "AWS::ECS::Service"]
+    entries = [s for svc in services for s in svc["Properties"]["ServiceConnectConfiguration"]["Services"]]
+    assert len(entries) == 2
+    assert len({e["DiscoveryName"] for e in entries}) == 2
+    assert len({e["PortName"] for e in entries}) == 2
+    for e in entries:
+        assert re.match(r"^[a-z0-9_][a-z0-9_-]{0,63}$", e["DiscoveryName"]), e
+
+
+def test_the_name_helpers():
+    from compose2ecs.ecs.names import NameSpace, shorten
+
+    assert shorten("short", 10) == "short"
+    a, b = shorten("x" * 300 + "a", 255), shorten("x" * 300 + "b", 255)
+    assert a != b and len(a) == len(b) == 255
+    assert shorten("y" * 100, 64, "-80-tcp").endswith("-80-tcp") and len(shorten("y" * 100, 64, "-80-tcp")) == 64
+    space = NameSpace(64)
+    assert space.claim("Web", "one") == "Web"
+    second = space.claim("web", "two")
+    assert second != "web" and second.startswith("web-") and len(second) <= 64
+    assert space.claim("web", "two") == second  # an owner keeps its name
+    assert NameSpace(64).claim("web", "two") == "web"
+
+
+def test_security_group_names_of_long_services_stay_apart():
+    from compose2ecs.aws.network import group_name
+
+    first, second = group_name("p", LONG + "a"), group_name("p", LONG + "b")
+    assert first != second and len(first) <= 255 and len(second) <= 255
+    assert group_name("p", "web") == "p-web"
