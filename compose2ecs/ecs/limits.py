@@ -122,3 +122,36 @@ _HINTS = {
     "stop_timeout": "lower stop_grace_period",
     "shared_memory": "lower shm_size, e.g. 64m",
 }
+
+
+def render_limits() -> list:
+    """Markdown lines for docs/mapping.md: the limits this module and tdsize.py enforce."""
+    from .tdsize import MAX_BYTES
+
+    lines = ["## Limits checked per launch type", "",
+             "A value outside its range stops the conversion with an error at the compose key (exit 2),",
+             "unless the table says it is clamped or dropped; a Fargate task size is rounded up to the size",
+             "grid (docs/x-ecs.md), and one above the largest size is an error.", "",
+             "| limit | Fargate | EC2 |", "|---|---|---|"]
+    for name in TABLE:
+        cells = []
+        for launch in ("FARGATE", "EC2"):
+            rng = TABLE[name].get(launch)
+            cells.append(f"{rng.low:,}–{rng.high:,} {rng.unit}" if rng else _FARGATE_NOTE[name])
+        lines.append(f"| {name.replace('_', ' ')} | {cells[0]} | {cells[1]} |")
+    lines += ["", "* `shm_size` must be a byte size (`64m`, `1g`) on every launch type; `ulimits` are checked",
+              "  by the loader (0–2,147,483,647 or -1, soft ≤ hard).",
+              f"* A task definition may be at most {MAX_BYTES:,} bytes (64 KiB) as JSON, the way ECS measures",
+              "  the registered request (compact; the pretty-printed file may be longer). Above it the error",
+              "  names the ECS service and the biggest parts with their file:line (an `env_file` variable points",
+              "  at its line): move large variables to an S3 environment file or to Secrets Manager",
+              "  (`x-ecs.secrets`), or split the task.",
+              "* Names: a name cut to its AWS length (families, containers, services, volumes 255; port and",
+              "  Service Connect discovery names 64; security groups 255) ends with `-` and a 6-character hash",
+              "  of the whole name, and port names clashing within a task (also `Web`/`web`: they are lower",
+              "  case) get a hash suffix with an info finding, so two resources never share a name."]
+    return lines
+
+
+_FARGATE_NOTE = {"container_cpu": "within the task size", "container_memory": "within the task size",
+                 "shared_memory": "not supported (dropped)", "stop_timeout": "2–120 s (clamped, lossy)"}
