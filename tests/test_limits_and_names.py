@@ -298,3 +298,14 @@ def test_security_group_names_of_long_services_stay_apart():
     first, second = group_name("p", LONG + "a"), group_name("p", LONG + "b")
     assert first != second and len(first) <= 255 and len(second) <= 255
     assert group_name("p", "web") == "p-web"
+
+
+def test_an_x_ecs_task_memory_beyond_the_api_on_ec2_is_an_error_at_x_ecs_memory(tmp_path):
+    result = convert(tmp_path, """
+        services:
+          web:
+            image: nginx
+            x-ecs: {cpu: 1024, memory: 9999999g}
+        """, "--launch-type", "EC2")
+    assert result.exit_code == 2, result.output
+    assert "services.web.x-ecs.memory: error: the task's memory is 10,239,998,976 MiB" in result.stderr

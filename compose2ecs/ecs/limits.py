@@ -104,13 +104,17 @@ def check_container(container, launch_type: str, locate) -> list:
     return out
 
 
-def check_task(cpu: int, memory: int, launch_type: str, at) -> list:
-    """Diagnostics for a task size (CPU units, MiB) outside ``launch_type``'s range."""
+def check_task(cpu: int, memory: int, launch_type: str, at, memory_at=None, hint: str = "") -> list:
+    """Diagnostics for a task size (CPU units, MiB) outside ``launch_type``'s range.
+
+    ``memory_at`` (default ``at``) locates the memory; ``hint`` replaces the default fix.
+    """
     out = []
-    for name, value, label in (("task_cpu", cpu, "CPU"), ("task_memory", memory, "memory")):
+    for name, value, label, where in (("task_cpu", cpu, "CPU", at), ("task_memory", memory, "memory",
+                                                                      memory_at or at)):
         reason = outside(name, launch_type, value)
         if reason:
-            out.append(diagnostic(at, f"the task's {label} is {reason}", _HINTS[name]))
+            out.append(diagnostic(where, f"the task's {label} is {reason}", hint or _HINTS[name]))
     return out
 
 

@@ -102,6 +102,10 @@ def _overridden(ctx: Ctx, unit: Unit, cpu, mem, want_cpu: int, want_mem: int) ->
     if cpu < want_cpu or mem < want_mem:
         raise ctx.error(at, f"x-ecs task size {cpu} CPU units / {mem} MiB is smaller than the containers "
                         f"need ({want_cpu} units / {want_mem} MiB)", "raise the task size or lower the limits")
+    problems = limits.check_task(cpu, mem, unit.launch_type, ctx.svc_at(unit, "x-ecs", "cpu"),
+                                 ctx.svc_at(unit, "x-ecs", "memory"), "lower x-ecs.cpu / x-ecs.memory")  # EC2: a range
+    if problems:
+        raise UserError(problems)
     return str(cpu), str(mem)
 
 
