@@ -62,14 +62,14 @@ _CONTAINER_FIELDS = (
 )
 
 
-def family(launch_type: str) -> str:
+def column(launch_type: str) -> str:
     """The TABLE column for a launch type (FARGATE_SPOT shares Fargate's limits)."""
     return "EC2" if launch_type == "EC2" else "FARGATE"
 
 
 def limit(name: str, launch_type: str):
     """The Range of ``name`` under ``launch_type``, or None when ECS has no such field there."""
-    return TABLE[name].get(family(launch_type))
+    return TABLE[name].get(column(launch_type))
 
 
 def outside(name: str, launch_type: str, value) -> str:
