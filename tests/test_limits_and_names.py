@@ -309,3 +309,21 @@ def test_an_x_ecs_task_memory_beyond_the_api_on_ec2_is_an_error_at_x_ecs_memory(
         """, "--launch-type", "EC2")
     assert result.exit_code == 2, result.output
     assert "services.web.x-ecs.memory: error: the task's memory is 10,239,998,976 MiB" in result.stderr
+
+
+def test_services_differing_only_in_case_do_not_share_a_service_connect_alias(tmp_path):
+    result = convert(tmp_path, """
+        services:
+          Web:
+            image: nginx
+            ports: ["80:80"]
+          web:
+            image: nginx
+            ports: ["80:80"]
+        """, "--format", "cloudformation", "--json")
+    assert result.exit_code == 0, result.output
+    template = json.loads(result.stdout)
+    aliases = [(a["DnsName"], a["Port"]) for r in template["Resources"].values() if r["Type"] == "AWS::ECS::Service"
+               for s in r["Properties"]["ServiceConnectConfiguration"]["Services"] for a in s["ClientAliases"]]
+    assert len(aliases) == 2 and len(set(aliases)) == 2 and ("web", 80) in aliases, aliases
+    assert "services.web: lossy: Service Connect name web:80 is already taken" in result.stderr

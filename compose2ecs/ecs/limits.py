@@ -153,7 +153,9 @@ def render_limits() -> list:
               "* Names: a name cut to its AWS length (families, containers, services, volumes 255; port and",
               "  Service Connect discovery names 64; security groups 255) ends with `-` and a 6-character hash",
               "  of the whole name, and port names clashing within a task (also `Web`/`web`: they are lower",
-              "  case) get a hash suffix with an info finding, so two resources never share a name."]
+              "  case) get a hash suffix with an info finding, so two resources never share a name. Service",
+              "  Connect aliases are unique per port in the namespace: services whose names differ only in",
+              "  case (`Web`, `web`) cannot both be `web:80`; the later one gets a hashed alias (lossy)."]
     return lines
 
 

@@ -85,13 +85,27 @@ def _endpoints(ctx: Ctx, group, td) -> tuple:
     for container in td.containers:
         for m in container.port_mappings:
             if m.name and m.container_port and m.protocol == "tcp":
-                dns = by_container.get(container.name, container.name).lower()
+                dns = _alias(ctx, group, container.name, by_container.get(container.name, container.name),
+                             m.container_port)
                 # discovery names are unique per namespace: derive them from the (unique) container
                 # name and port, whatever name the user gave the port mapping; cut names stay apart
                 discovery = ctx.names("discovery", 64).claim(
                     port_name(container.name, m.container_port, m.protocol), (container.name, m.container_port))
                 out.append(ServiceConnectEndpoint(m.name, discovery, dns, m.container_port))
     return tuple(out)
+
+
+def _alias(ctx: Ctx, group, container: str, compose_name: str, port: int) -> str:
+    """The client alias (DNS name) of a port: the compose name, lower case; unique per namespace and
+    port, so ``Web`` and ``web`` (one name to DNS) cannot both take ``web:80``."""
+    wanted = compose_name.lower()
+    alias = ctx.names(("alias", port), 127).claim(wanted, container)
+    if alias != wanted:
+        unit = next(u for u in group.units if u.container == container)
+        ctx.lossy(unit, (), f"Service Connect name {wanted}:{port} is already taken by another service (DNS "
+                  f"names ignore case); {compose_name} is reachable as {alias}:{port}",
+                  "rename one of the services so their names differ in more than case")
+    return alias
 
 
 def _targets(ctx: Ctx, group, mappings) -> tuple:
