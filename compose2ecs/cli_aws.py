@@ -175,6 +175,7 @@ def _register_plan(app, F, D, DF, P, PD, E, PR) -> None:
             ecs = load_project(options, {"vpc_id": vpc, "subnets": tuple(subnet or ())})
             clients = make_clients(region or ecs.region, aws_profile, endpoint_url)
             return run_plan(ecs, clients, _progress(output))
+        body.__name__ = "plan"  # AWS error lines name the command ("error: plan: …")
 
         if not detailed_exitcode:
             _guard(body)()
