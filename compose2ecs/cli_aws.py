@@ -47,6 +47,11 @@ def _guard(fn):
         except (typer.Exit, UserError, AwsError, KeyboardInterrupt):
             raise
         except Exception as error:
+            from .aws.errors import unreadable_response
+
+            unreadable = None if os.environ.get("COMPOSE2ECS_DEBUG") else unreadable_response(error, fn.__name__)
+            if unreadable is not None:
+                raise unreadable from None
             if type(error).__module__.startswith(("botocore", "boto3")):
                 from .aws.errors import translate
 
@@ -170,6 +175,7 @@ def _register_plan(app, F, D, DF, P, PD, E, PR) -> None:
             ecs = load_project(options, {"vpc_id": vpc, "subnets": tuple(subnet or ())})
             clients = make_clients(region or ecs.region, aws_profile, endpoint_url)
             return run_plan(ecs, clients, _progress(output))
+        body.__name__ = "plan"  # AWS error lines name the command ("error: plan: …")
 
         if not detailed_exitcode:
             _guard(body)()

@@ -7,6 +7,7 @@ missing permission (``ecs:CreateCluster``) because that is what the user must as
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 
 from ..errors import AwsError
@@ -112,3 +113,41 @@ def error_code(error: Exception) -> str:
     """The AWS error code of a ClientError (or '')."""
     response = getattr(error, "response", None) or {}
     return response.get("Error", {}).get("Code", "")
+
+
+MALFORMED_HINT = ("check that --endpoint-url / AWS_ENDPOINT_URL points at AWS or a working emulator, "
+                  "then run the command again")
+
+
+def unreadable_response(error: BaseException, resource: str):
+    """AwsError for a response nobody could read (empty or garbage body, a missing field), else None.
+
+    botocore raises ResponseParserError for bodies that are not XML/JSON, UnicodeDecodeError for
+    bytes that are not UTF-8, and returns ``{}`` for an empty JSON body, so reading a required
+    field raises KeyError. Only KeyErrors raised in botocore or in the AWS layer count: one from
+    the lowering is a bug and stays an internal error.
+    """
+    if type(error).__name__ == "ResponseParserError":
+        first = str(error).splitlines()[0] if str(error) else ""
+        detail = re.sub(r"\s*Further retries may succeed:?$", "", first)
+        return AwsError(resource, f"AWS returned a response that could not be parsed ({detail})",
+                        MALFORMED_HINT, code="MalformedResponse")
+    if isinstance(error, UnicodeDecodeError):
+        return AwsError(resource, "AWS returned a response that is not UTF-8 text", MALFORMED_HINT,
+                        code="MalformedResponse")
+    if isinstance(error, KeyError) and _raised_in_aws_layer(error):
+        key = error.args[0] if error.args else "?"
+        return AwsError(resource, f"the AWS response has no {key!r} field (empty or incomplete response)",
+                        MALFORMED_HINT, code="MalformedResponse")
+    return None
+
+
+def _raised_in_aws_layer(error: BaseException) -> bool:
+    tb = error.__traceback__
+    last = None
+    while tb is not None:
+        last = tb.tb_frame.f_code.co_filename
+        tb = tb.tb_next
+    here = os.path.dirname(os.path.abspath(__file__))
+    return bool(last) and (os.path.abspath(last).startswith(here + os.sep)
+                           or f"{os.sep}botocore{os.sep}" in last)

@@ -47,7 +47,9 @@ def _subnets(ec2, vpc_id: str, extra: list) -> list:
 
 
 def group_name(project: str, service: str) -> str:
-    return f"{project}-{service}"[:255]
+    from ..ecs.names import shorten  # a cut name keeps a hash of the whole: two long names stay apart
+
+    return shorten(f"{project}-{service}", 255)
 
 
 def peers(project, service) -> list:

@@ -80,7 +80,11 @@ class Clients:
                 or self.session.region_name or "")
 
     def endpoint_url(self) -> Optional[str]:
-        return self.options.endpoint_url or self._environ.get("AWS_ENDPOINT_URL") or None
+        if self.options.endpoint_url:
+            return check_endpoint_url(self.options.endpoint_url, "--endpoint-url")
+        if self._environ.get("AWS_ENDPOINT_URL"):
+            return check_endpoint_url(self._environ["AWS_ENDPOINT_URL"], "AWS_ENDPOINT_URL")
+        return None
 
     def client(self, name: str):
         """The client for service ``name`` (``ecs``, ``ec2``, ``iam`` …), created once."""
@@ -110,6 +114,25 @@ class Clients:
         if name.startswith("_") or name not in SERVICES:
             raise AttributeError(name)
         return self.client(name)
+
+
+def check_endpoint_url(url: str, source: str) -> str:
+    """``url`` when it is an http(s) URL with a host; else a UserError naming ``source`` (exit 2)."""
+    from urllib.parse import urlsplit
+
+    from ..errors import Location, UserError
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # raises ValueError for a port that is not a number in 0–65535
+        ok = bool(parts.hostname) and parts.scheme in ("http", "https")
+    except ValueError:
+        ok = False
+    ok = ok and not any(c.isspace() for c in url)
+    if not ok:
+        raise UserError.at(Location(key_path=(source,)), f"{url!r} is not an endpoint URL",
+                           "give an http:// or https:// URL with a host, e.g. http://127.0.0.1:5000")
+    return url
 
 
 SERVICES = frozenset({"ecs", "ec2", "iam", "logs", "servicediscovery", "cloudformation", "s3",

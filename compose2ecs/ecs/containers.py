@@ -135,20 +135,26 @@ def _capabilities(ctx: Ctx, unit: Unit, key: str) -> tuple:
 def linux_parameters(ctx: Ctx, unit: Unit) -> LinuxParameters:
     svc = unit.service
     shm, devices = None, ()
+    shm_mib = _shm(ctx, unit)  # an invalid size is an error on every launch type
     if not unit.fargate:
-        shm_bytes = svc.get("shm_size")
-        shm = _shm(shm_bytes)
+        shm = shm_mib
         devices = tuple(_device(d) for d in (svc.get("devices") or ()))
     return LinuxParameters(_capabilities(ctx, unit, "cap_add"), _capabilities(ctx, unit, "cap_drop"),
                            True if svc.init else None, shm, devices, storage.tmpfs_entries(ctx, unit))
 
 
-def _shm(value):
+def _shm(ctx: Ctx, unit: Unit):
+    value = unit.service.get("shm_size")
     if value in (None, ""):
         return None
     from ..units import parse_bytes
 
-    return max(1, int(math.ceil(parse_bytes(value) / (1024 * 1024))))
+    try:
+        size = parse_bytes(value)
+    except ValueError as err:
+        raise ctx.error(ctx.svc_at(unit, "shm_size"), f"invalid shm_size: {err}",
+                        "write a size such as 64m or 1g") from None
+    return max(1, int(math.ceil(size / (1024 * 1024))))
 
 
 def _device(device) -> dict:

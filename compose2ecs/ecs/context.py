@@ -12,6 +12,7 @@ from typing import Any, Optional
 
 from ..errors import FindingSink, Location, Severity, UserError
 from .model import Placeholder
+from .names import NameSpace, shorten
 from .xecs import Settings
 
 _NAME_BAD = re.compile(r"[^A-Za-z0-9_-]+")
@@ -20,7 +21,7 @@ _NAME_BAD = re.compile(r"[^A-Za-z0-9_-]+")
 def ecs_name(text: str, limit: int = 255) -> str:
     """A name ECS accepts for families, containers, services, volumes: ``[A-Za-z0-9_-]{1,255}``."""
     cleaned = _NAME_BAD.sub("-", text).strip("-") or "x"
-    return cleaned[:limit]
+    return shorten(cleaned, limit)  # a cut name ends with a hash of the whole: no two collide
 
 
 @dataclass
@@ -53,6 +54,11 @@ class Ctx:
     secrets: dict = field(default_factory=dict)  # compose key → SecretSpec
     efs: dict = field(default_factory=dict)  # compose volume key → EfsVolume fields (dict)
     log_group: str = ""
+    namespaces: dict = field(default_factory=dict)  # scope → names.NameSpace
+
+    def names(self, scope, limit: int) -> NameSpace:
+        """The NameSpace of ``scope`` (e.g. ``"discovery"``), created on first use."""
+        return self.namespaces.setdefault(scope, NameSpace(limit))
 
     def at(self, *path) -> Location:
         return self.project.locate(*path)

@@ -9,6 +9,7 @@ Phases, in the order :func:`lower` runs them:
  5. tasks         containers (containers.py …), volumes, dependsOn, task size (resources.py)
  6. services      desired count, networking, Service Connect, load balancer (services.py)
  7. project       cluster, log group, secrets, EFS, placeholders, findings (sorted)
+ 8. size          every task definition within ECS's 64 KiB (tdsize.py)
 
 Nothing here talks to AWS; the world (environment, AWS config) is injected.
 """
@@ -19,7 +20,7 @@ from typing import Callable, Mapping, Optional
 
 from ..gcpause import gc_paused
 from ..errors import FindingSink, Location, Severity, UserError
-from . import grouping, logging, services, support, tasks, xecs
+from . import grouping, logging, services, support, tasks, tdsize, xecs
 from .context import Ctx, Unit, ecs_name, load_balancer_type
 from .model import Cluster, EcsProject, EfsVolume, LogGroup
 
@@ -88,7 +89,7 @@ def lower(project, options: LowerOptions, environ: Mapping[str, str] = {},
     built = [tasks.build_task(ctx, g, sc.get(g.name, False)) for g in groups]
     ecs_services = tuple(services.build_service(ctx, g, td, deps[g.name], sc.get(g.name, False))
                          for g, td in zip(groups, built))
-    return EcsProject(
+    ecs = EcsProject(
         name=project.name, region=region, cluster=_cluster(ctx), services=ecs_services,
         task_definitions=tuple(sorted(built, key=lambda td: td.family)),
         log_groups=(LogGroup(ctx.log_group, _retention(ctx), default_name=not top.get("log_group")),),
@@ -102,6 +103,10 @@ def lower(project, options: LowerOptions, environ: Mapping[str, str] = {},
         certificate_arn=top.get("certificate_arn"), vpc_id=top.get("vpc_id"),
         subnets=tuple(top.get("subnets") or ()), extensions=_extensions(ctx),
         tags=tuple(sorted((top.get("tags") or {}).items())))
+    too_big = tdsize.check(ecs, project.locate)  # ECS refuses task definitions above 64 KiB
+    if too_big:
+        raise UserError(too_big)
+    return ecs
 
 
 def _collect(errors: list, build: Callable):

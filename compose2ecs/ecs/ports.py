@@ -19,6 +19,7 @@ from ..errors import Location, Severity
 from . import wellknown
 from .context import Ctx, Unit, load_balancer_requested
 from .model import PortMapping
+from .names import shorten
 
 _PORT_NAME_BAD = re.compile(r"[^a-z0-9_-]+")
 _EXPOSE = re.compile(r"^(\d+)(?:-(\d+))?(?:/(tcp|udp|sctp))?$")
@@ -31,8 +32,8 @@ def port_name(service: str, port: int, protocol: str, explicit: Optional[str] = 
     base = explicit or f"{service}-{port}-{protocol}"
     name = _PORT_NAME_BAD.sub("-", base.lower()).lstrip("-")
     suffix = f"-{port}-{protocol}"
-    if len(name) > 64:  # keep the distinguishing port/protocol at the end
-        name = name[: 64 - len(suffix)].rstrip("-") + suffix if not explicit else name[:64]
+    if len(name) > 64:  # keep the distinguishing port/protocol at the end, and a hash of the whole name
+        name = shorten(name, 64) if explicit else shorten(name[:-len(suffix)], 64, suffix, key=name)
     return name or f"p-{port}-{protocol}"
 
 

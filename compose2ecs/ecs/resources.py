@@ -11,9 +11,9 @@ import math
 from dataclasses import replace
 from typing import Optional
 
-from ..errors import Location, Severity
+from ..errors import Location, Severity, UserError
 from ..units import parse_bytes
-from . import fargate
+from . import fargate, limits
 from .context import Ctx, Unit
 
 MIB = 1024 * 1024
@@ -65,10 +65,14 @@ def task_size(ctx: Ctx, primary: Unit, containers, service_connect: bool, efs: b
     if override_cpu or override_mem:
         return _overridden(ctx, primary, override_cpu, override_mem, want_cpu, want_mem)
     if not primary.fargate and (want_cpu > fargate.MAX_CPU or want_mem > fargate.MAX_MEMORY):
-        return str(max(want_cpu, 128)), str(max(want_mem, 512))  # EC2: no size grid
+        size = max(want_cpu, 128), max(want_mem, 512)  # EC2: no size grid, only a range
+        problems = limits.check_task(size[0], size[1], primary.launch_type, resources_at(ctx, primary))
+        if problems:
+            raise UserError(problems)
+        return str(size[0]), str(size[1])
     size = fargate.fit(want_cpu, want_mem)
     if size is None:
-        raise ctx.error(_resources_at(ctx, primary),
+        raise ctx.error(resources_at(ctx, primary),
                         f"the task needs {want_cpu} CPU units and {want_mem} MiB, more than the largest Fargate "
                         f"size ({fargate.MAX_CPU} units / {fargate.MAX_MEMORY} MiB)",
                         "lower the limits, split the services into separate tasks, or use the EC2 launch type")
@@ -98,11 +102,15 @@ def _overridden(ctx: Ctx, unit: Unit, cpu, mem, want_cpu: int, want_mem: int) ->
     if cpu < want_cpu or mem < want_mem:
         raise ctx.error(at, f"x-ecs task size {cpu} CPU units / {mem} MiB is smaller than the containers "
                         f"need ({want_cpu} units / {want_mem} MiB)", "raise the task size or lower the limits")
+    problems = limits.check_task(cpu, mem, unit.launch_type, ctx.svc_at(unit, "x-ecs", "cpu"),
+                                 ctx.svc_at(unit, "x-ecs", "memory"), "lower x-ecs.cpu / x-ecs.memory")  # EC2: a range
+    if problems:
+        raise UserError(problems)
     return str(cpu), str(mem)
 
 
 def _report_rounding(ctx: Ctx, unit: Unit, cpu: int, mem: int, extra_cpu: int, extra_mem: int, size: tuple):
-    at = _resources_at(ctx, unit)
+    at = resources_at(ctx, unit)
     if cpu == 0 and mem == 0:
         ctx.sink.add(Severity.INFO, at, f"no resource limits: the task gets {_size(size)}"
                      + (" (including Service Connect proxy headroom)" if extra_cpu else ""),
@@ -120,7 +128,7 @@ def _size(size: tuple) -> str:
     return f"{size[0]} CPU units ({size[0] / 1024:g} vCPU) / {size[1]} MiB"
 
 
-def _resources_at(ctx: Ctx, unit: Unit) -> Location:
+def resources_at(ctx: Ctx, unit: Unit) -> Location:
     """Where the service's resources were written (deploy.resources, mem_limit, …), else the service."""
     res = unit.service.deploy.resources
     if res.at.file and replace(res, at=Location()) != type(res)():

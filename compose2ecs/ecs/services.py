@@ -40,7 +40,7 @@ def build_service(ctx: Ctx, group, td, depends_on: list, service_connect: bool) 
         depends_on=tuple(ecs_name(d) for d in depends_on),
         networks=_networks(group), ingress_ports=_ports(m for _, m in mappings),
         public_ports=_ports(m for _, m in mappings if m.published),
-        service_connect=_endpoints(group, td) if service_connect else (),
+        service_connect=_endpoints(ctx, group, td) if service_connect else (),
         load_balancer=_targets(ctx, group, mappings),
         autoscaling=_autoscaling(settings.get("autoscaling"), _desired_count(ctx, primary)),
         assign_public_ip=settings.get("assign_public_ip"),
@@ -78,19 +78,34 @@ def _ports(mappings) -> tuple:
     return tuple(sorted(out, key=lambda p: (str(p[0]), p[1])))
 
 
-def _endpoints(group, td) -> tuple:
+def _endpoints(ctx: Ctx, group, td) -> tuple:
     """Every named TCP port is offered under its compose service name (Service Connect is TCP only)."""
     out = []
     by_container = {u.container: u.name for u in group.units}
     for container in td.containers:
         for m in container.port_mappings:
             if m.name and m.container_port and m.protocol == "tcp":
-                dns = by_container.get(container.name, container.name).lower()
+                dns = _alias(ctx, group, container.name, by_container.get(container.name, container.name),
+                             m.container_port)
                 # discovery names are unique per namespace: derive them from the (unique) container
-                # name and port, whatever name the user gave the port mapping
-                discovery = port_name(container.name, m.container_port, m.protocol)
+                # name and port, whatever name the user gave the port mapping; cut names stay apart
+                discovery = ctx.names("discovery", 64).claim(
+                    port_name(container.name, m.container_port, m.protocol), (container.name, m.container_port))
                 out.append(ServiceConnectEndpoint(m.name, discovery, dns, m.container_port))
     return tuple(out)
+
+
+def _alias(ctx: Ctx, group, container: str, compose_name: str, port: int) -> str:
+    """The client alias (DNS name) of a port: the compose name, lower case; unique per namespace and
+    port, so ``Web`` and ``web`` (one name to DNS) cannot both take ``web:80``."""
+    wanted = compose_name.lower()
+    alias = ctx.names(("alias", port), 127).claim(wanted, container)
+    if alias != wanted:
+        unit = next(u for u in group.units if u.container == container)
+        ctx.lossy(unit, (), f"Service Connect name {wanted}:{port} is already taken by another service (DNS "
+                  f"names ignore case); {compose_name} is reachable as {alias}:{port}",
+                  "rename one of the services so their names differ in more than case")
+    return alias
 
 
 def _targets(ctx: Ctx, group, mappings) -> tuple:

@@ -221,4 +221,7 @@ def render_mapping() -> str:
     for r in TABLE.values():
         counts[r.kind] = counts.get(r.kind, 0) + 1
     lines += ["", "Totals: " + ", ".join(f"{k} {counts[k]}" for k in sorted(counts)) + ".", ""]
+    from .limits import render_limits  # the numeric limits, from their own table
+
+    lines += render_limits() + [""]
     return "\n".join(lines)

@@ -9,9 +9,11 @@ import re
 from dataclasses import replace
 
 from ..errors import Severity
-from . import containers, grouping, resources, storage
+from ..errors import UserError
+from . import containers, grouping, limits, resources, storage
 from .context import Ctx, Unit, ecs_name
 from .model import TaskDefinition
+from .names import NameSpace, shorten
 
 PLATFORMS = {"linux/arm64": "ARM64", "linux/arm64/v8": "ARM64", "linux/aarch64": "ARM64",
              "linux/amd64": "X86_64", "linux/x86_64": "X86_64", "linux/amd64/v2": "X86_64",
@@ -37,8 +39,10 @@ def build_task(ctx: Ctx, group, service_connect: bool) -> TaskDefinition:
                      "to complete, so its exit must not stop the task")
             container = replace(container, essential=False)
         built[unit.container] = container
+    _check_limits(ctx, group, built)
     _ensure_essential(ctx, group, built)
     _dedupe_ports(ctx, group, built)
+    _unique_port_names(ctx, group, built)
     deps = grouping.container_dependencies(ctx, group, built)
     froms = _volumes_from(ctx, group)
     final = tuple(replace(built[u.container], depends_on=deps[u.container], volumes_from=froms[u.container])
@@ -57,6 +61,21 @@ def build_task(ctx: Ctx, group, service_connect: bool) -> TaskDefinition:
         task_role_arn=_role(ctx, primary, "task_role_arn"), pid_mode=_pid_mode(primary),
         ipc_mode=ipc_mode(ctx, group),
         task_role_placeholder=_task_role_placeholder(ctx, group))
+
+
+_LIMIT_KEYS = {"stop_timeout": ("stop_grace_period",), "shared_memory_size": ("shm_size",)}
+
+
+def _check_limits(ctx: Ctx, group, built: dict) -> None:
+    """Every container number ECS would refuse under the unit's launch type, in one error."""
+    found = []
+    for unit in group.units:
+        def locate(attr, unit=unit):
+            path = _LIMIT_KEYS.get(attr)
+            return ctx.svc_at(unit, *path) if path else resources.resources_at(ctx, unit)
+        found += limits.check_container(built[unit.container], unit.launch_type, locate)
+    if found:
+        raise UserError(found)
 
 
 def image_for(ctx: Ctx, unit: Unit) -> str:
@@ -95,7 +114,7 @@ def _task_role_placeholder(ctx: Ctx, group):
         ctx.sink.add(Severity.INFO, at, f"the task uses role {given}: the task-definition output does not "
                      f"attach {wanted} to it", "make sure the role grants them", primary.name)
         return None
-    value = f"REPLACE-ME-{family_name(ctx.project.name, group.name)}"[:54] + "-task-role"
+    value = shorten(f"REPLACE-ME-{family_name(ctx.project.name, group.name)}", 54) + "-task-role"
     ctx.placeholder(value, f"task role of ECS service {group.name!r} with {wanted}",
                     "create an IAM role trusted by ecs-tasks.amazonaws.com (aws iam create-role --role-name NAME "
                     "--assume-role-policy-document with Principal Service ecs-tasks.amazonaws.com), attach the "
@@ -187,6 +206,29 @@ def _dedupe_ports(ctx: Ctx, group, built: dict) -> None:
             kept.append(mapping)
         if len(kept) != len(container.port_mappings):
             built[unit.container] = replace(container, port_mappings=tuple(kept))
+
+
+PORT_NAME_LIMIT = 64  # portMappings[].name: ^[a-z0-9_][a-z0-9_-]{0,63}$, unique in the task definition
+
+
+def _unique_port_names(ctx: Ctx, group, built: dict) -> None:
+    """portMappings names are unique within a task definition (and are lower case, so ``Web`` and
+    ``web`` clash): a later clashing name gets a hash suffix, with an info finding."""
+    space = NameSpace(PORT_NAME_LIMIT)
+    for unit in group.units:
+        container = built[unit.container]
+        mappings = []
+        for m in container.port_mappings:
+            owner = (unit.container, m.container_port or m.container_port_range, m.protocol)
+            name = space.claim(m.name, owner) if m.name else None
+            if name != m.name:
+                ctx.sink.add(Severity.INFO, m.at if m.at.file else ctx.svc_at(unit, "ports"),
+                             f"port name {m.name} is already used in the task (port names are compared in lower "
+                             f"case); port {owner[1]}/{m.protocol} is named {name}",
+                             "give the ports distinct names", unit.name)
+                m = replace(m, name=name)
+            mappings.append(m)
+        built[unit.container] = replace(container, port_mappings=tuple(mappings))
 
 
 def _volumes_from(ctx: Ctx, group) -> dict:

@@ -18,6 +18,7 @@ from typing import Union
 
 from ..ecs.model import EcsProject
 from ..gcpause import gc_paused
+from .cfn.size import TemplateTooLarge, user_error
 from .cfn import autoscaling, efs, iam, loadbalancer, network, overlay, parameters, secrets, services, split
 from .cfn.context import Builder, getatt, pascal
 from .cfn.split import TemplateSet
@@ -166,7 +167,10 @@ def build_template(ecs: EcsProject, *, with_parameters_defaults: bool = True,
     nested stacks) when one template would exceed CloudFormation's limits."""
     with gc_paused():
         template = assemble(ecs, with_parameters_defaults)
-        result = split.fit(template, fmt)  # nested files are named for the format they are written in
+        try:
+            result = split.fit(template, fmt)  # nested files are named for the format they are written in
+        except TemplateTooLarge as error:
+            raise user_error(error, ecs, template["Metadata"]["compose2ecs"]["owners"]) from None
     if isinstance(result, dict):
         return _drop_empty_sections(split.strip_owners(result))
     return TemplateSet(_drop_empty_sections(result.root),

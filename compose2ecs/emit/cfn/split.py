@@ -87,7 +87,9 @@ def fit(template: dict, extension: str = "yaml"):
     for name, part, bound in parts:
         too_big = problems(part, bound)
         if too_big:
-            raise ValueError(f"internal error: {name} still exceeds CloudFormation limits ({', '.join(too_big)})")
+            from .size import TemplateTooLarge  # a ValueError; cloudformation.py makes it a user error
+
+            raise TemplateTooLarge(name, part, too_big)
     return result
 
 
