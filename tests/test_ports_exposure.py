@@ -8,6 +8,7 @@ reject must fail before the first mutating call.
 """
 from __future__ import annotations
 
+import io
 import ipaddress
 import json
 import os
@@ -319,3 +320,152 @@ def test_named_corpus_cases_are_local(name, service, port):
     assert not _covers(_cfn_service_views(build_templates(result.ecs))[group][0], "tcp", port)
     assert any(f"services.{service}.ports" in line and "loopback address 127.0.0.1" in line
                for line in _findings(result))
+
+
+# -- the deployer against moto: security groups, assignPublicIp, ranges, re-run ---------------------
+
+def _api_deploy(ecs, clients, render=task_definition_dict):
+    from compose2ecs.aws.deploy import DeployOptions, deploy
+    from compose2ecs.aws.progress import PlainProgress
+
+    clock = FakeClock()
+    return deploy(ecs, clients, DeployOptions(), PlainProgress(io.StringIO(), clock), clock.sleep, clock, render)
+
+
+@pytest.fixture
+def recorded(moto):  # noqa: F811 - the moto fixture
+    from compose2ecs.aws.session import CallRecorder
+
+    recorder = CallRecorder()
+    clients = make_clients(recorder)
+    sent: list = []
+    clients.hooks.append(lambda client: client.meta.events.register(
+        "provide-client-params.ecs.CreateService", lambda params, **_: sent.append(dict(params))))
+    return recorder, clients, sent
+
+
+def test_deployer_opens_only_internet_ports_and_gives_public_ips_only_to_them(recorded, tmp_path):
+    recorder, clients, sent = recorded
+    ecs = _convert(tmp_path).ecs
+    _api_deploy(ecs, clients)
+    groups = {g["GroupName"]: g["IpPermissions"] for g in clients.ec2.describe_security_groups()["SecurityGroups"]}
+    world = {name: {(p["IpProtocol"], p["FromPort"], p["ToPort"]) for p in perms
+                    if any(r["CidrIp"] in WORLD for r in p.get("IpRanges", []))} for name, perms in groups.items()}
+    assert world["exposure-web"] == {("tcp", 80, 80), ("tcp", 8000, 8001)}
+    assert world["exposure-edge"] == {("tcp", 8443, 8443)}
+    assert world["exposure-db"] == set() and world["exposure-debug"] == set()
+    db = {(p["FromPort"], p["ToPort"]) for p in groups["exposure-db"]}
+    assert db == {(5432, 5432)}, "peers still reach the loopback-bound database"
+    public = {b["serviceName"]: b["networkConfiguration"]["awsvpcConfiguration"]["assignPublicIp"] for b in sent}
+    assert public == {"web": "ENABLED", "edge": "ENABLED", "db": "DISABLED", "debug": "DISABLED"}
+    live = clients.ecs.describe_services(cluster="exposure", services=["db", "web"])["services"]
+    assert {s["serviceName"]: s["networkConfiguration"]["awsvpcConfiguration"]["assignPublicIp"]
+            for s in live} == {"db": "DISABLED", "web": "ENABLED"}
+
+
+def test_port_ranges_deploy_through_the_api_and_a_rerun_changes_nothing(recorded, tmp_path):
+    recorder, clients, _ = recorded
+    ecs = _convert(tmp_path).ecs
+    first = _api_deploy(ecs, clients)
+    assert first.applied
+    registered = clients.ecs.describe_task_definition(taskDefinition="exposure-web")["taskDefinition"]
+    ranges = [p["containerPortRange"] for p in registered["containerDefinitions"][0]["portMappings"]
+              if "containerPortRange" in p]
+    assert ranges == ["8000-8001", "9000-9001"]
+    recorder.calls.clear()
+    second = _api_deploy(ecs, clients)
+    assert recorder.mutating() == [] and not second.changed
+
+
+def test_a_request_botocore_would_reject_fails_before_the_first_mutating_call(recorded, tmp_path):
+    recorder, clients, _ = recorded
+    ecs = _convert(tmp_path).ecs
+
+    def bad_render(td):  # a port number as a string: what a range used to send
+        body = task_definition_dict(td)
+        for container in body["containerDefinitions"]:
+            for port in container.get("portMappings", []):
+                if "containerPort" in port:
+                    port["containerPort"] = str(port["containerPort"])
+        return body
+
+    with pytest.raises(AwsError) as raised:
+        _api_deploy(ecs, clients, bad_render)
+    assert str(raised.value).startswith("task definition exposure-")
+    assert "ParamValidation" in str(raised.value) and "nothing was created" in str(raised.value)
+    assert recorder.calls and recorder.mutating() == [], recorder.mutating()
+
+
+def test_preflight_checks_the_security_group_requests_too(recorded, tmp_path, monkeypatch):
+    recorder, clients, _ = recorded
+    ecs = _convert(tmp_path).ecs
+    monkeypatch.setattr(aws_network, "desired_rules",  # the pre-fix rule shape: a range as one string
+                        lambda project, service: frozenset({("tcp", "8000-8001", "8000-8001", "0.0.0.0/0")}))
+    with pytest.raises(AwsError) as raised:
+        _api_deploy(ecs, clients)
+    assert str(raised.value).startswith("security group exposure-")
+    assert recorder.mutating() == []
+
+
+# -- both deploy paths through the CLI against a moto server ---------------------------------------
+
+E2E = """\
+name: ranges
+x-ecs:
+  service_connect: false   # moto's CloudFormation cannot create Cloud Map namespaces
+services:
+  web:
+    image: nginx:1.27
+    ports:
+      - "80:80"
+      - "8000-8001:8000-8001"
+    expose:
+      - "9000-9001"
+  db:
+    image: postgres:16
+    ports:
+      - "127.0.0.1:5432:5432"
+"""
+
+
+def _cli(endpoint, cwd, *args):
+    env = dict(os.environ, PYTHONPATH=str(REPO), CI="true")
+    command = [sys.executable, "-m", "compose2ecs.cli", *args, "--endpoint-url", endpoint, "--region", "us-east-1"]
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
+def _groups(endpoint) -> dict:
+    import boto3
+
+    ec2 = boto3.client("ec2", endpoint_url=endpoint, region_name="us-east-1")
+    return {g["GroupName"]: g["IpPermissions"] for g in ec2.describe_security_groups()["SecurityGroups"]}
+
+
+def _group(groups: dict, service: str) -> list:
+    """The service's group: ``ranges-web`` (api) or ``ranges-WebSecurityGroup-…`` (CloudFormation)."""
+    (perms,) = [p for n, p in groups.items()
+                if n.lower() == f"ranges-{service}" or n.lower().startswith(f"ranges-{service}securitygroup-")]
+    return perms
+
+
+def _world(perms) -> set:
+    return {(p["FromPort"], p["ToPort"]) for p in perms if any(r["CidrIp"] in WORLD for r in p.get("IpRanges", []))}
+
+
+@pytest.mark.parametrize("via", ["api", "cloudformation"])
+def test_port_ranges_deploy_end_to_end_and_rerun(moto_server, tmp_path, via):  # noqa: F811
+    (tmp_path / "compose.yaml").write_text(E2E, encoding="utf-8")
+    converted = subprocess.run([sys.executable, "-m", "compose2ecs.cli", "convert", "--format", "cloudformation",
+                                "-o", "template.yaml"], cwd=tmp_path, capture_output=True, text=True,
+                               env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=300)
+    assert converted.returncode == 0, converted.stderr
+    assert lint((tmp_path / "template.yaml").read_text(encoding="utf-8")) == []
+    first = _cli(moto_server, tmp_path, "deploy", "--via", via)
+    assert first.returncode == 0, first.stdout + first.stderr
+    groups = _groups(moto_server)
+    web, db = _group(groups, "web"), _group(groups, "db")
+    assert _world(web) == {(80, 80), (8000, 8001)}
+    assert _world(db) == set()
+    again = _cli(moto_server, tmp_path, "deploy", "--via", via)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "no changes" in (again.stdout + again.stderr).lower()

@@ -91,7 +91,11 @@ def make_plan(project, clients, render: Optional[Callable] = None) -> Plan:
     actions: list = []
     for step in PLANNERS:
         actions.extend(step(project, clients, live, render))
-    return Plan(project, actions, live)
+    plan = Plan(project, actions, live)
+    from .preflight import check_plan  # every request apply would send is valid, or nothing is sent
+
+    check_plan(plan, clients)
+    return plan
 
 
 def _refuse_unsupported(project) -> None:
