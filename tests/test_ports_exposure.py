@@ -469,3 +469,11 @@ def test_port_ranges_deploy_end_to_end_and_rerun(moto_server, tmp_path, via):  #
     again = _cli(moto_server, tmp_path, "deploy", "--via", via)
     assert again.returncode == 0, again.stdout + again.stderr
     assert "no changes" in (again.stdout + again.stderr).lower()
+
+
+def test_plan_warns_when_the_default_vpc_gets_tasks_without_public_ip(moto, tmp_path):  # noqa: F811
+    from compose2ecs.aws.plan import make_plan, render_plan
+
+    plan = make_plan(_convert(tmp_path).ecs, make_clients(), task_definition_dict)
+    line = next(line for line in render_plan(plan).splitlines() if " network " in line)
+    assert "default VPC" in line and "db, debug get no public IP" in line and "assign_public_ip: true" in line

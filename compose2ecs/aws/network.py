@@ -43,6 +43,16 @@ def resolve_network(ec2, vpc_id: str | None, subnets: tuple) -> tuple:
     return vpc_id, sorted(found)
 
 
+def no_public_ip_note(project) -> str:
+    """For the plan's network line when deploy picked the default VPC (it has no NAT gateway unless
+    one was added): which services get no public IP (ecs/exposure.py) and so cannot pull images."""
+    names = [s.name for s in project.services if s.assign_public_ip is False]
+    if not names:
+        return ""
+    return (f"; {', '.join(names)} get no public IP (no internet-published port): without a NAT gateway their "
+            "tasks cannot pull images from public registries (x-ecs assign_public_ip: true)")
+
+
 def _subnets(ec2, vpc_id: str, extra: list) -> list:
     filters = [{"Name": "vpc-id", "Values": [vpc_id]}] + extra
     return [s["SubnetId"] for s in ec2.describe_subnets(Filters=filters)["Subnets"]]

@@ -114,7 +114,8 @@ def _refuse_unsupported(project) -> None:
 def _plan_network(project, clients, live, render) -> list:
     live.vpc_id, live.subnets = network.resolve_network(clients.ec2, project.vpc_id, project.subnets)
     how = "given" if project.vpc_id or project.subnets else "default VPC"
-    return [Action("network", live.vpc_id, NO_CHANGE, f"{how}, subnets {', '.join(live.subnets)}")]
+    note = network.no_public_ip_note(project) if how == "default VPC" else ""
+    return [Action("network", live.vpc_id, NO_CHANGE, f"{how}, subnets {', '.join(live.subnets)}{note}")]
 
 
 def _plan_cluster(project, clients, live, render) -> list:
