@@ -304,6 +304,24 @@ def test_corpus_local_ports_get_no_internet_ingress(name):
         for proto, port in ports:
             assert not _covers(api[svc][0], proto, port), (svc, proto, port)
             assert not _covers(cfn[svc][0], proto, port), (svc, proto, port)
+    listening = _task_ports(result.ecs)
+    for svc, (world, _public) in api.items():  # the internet reaches only ports the task listens on
+        for proto, low, high in world:
+            assert any(p == proto and lo <= low and high <= hi for p, lo, hi in listening[svc]), (svc, world)
+
+
+def _task_ports(ecs) -> dict:
+    """ECS service → {(proto, from, to)} of the portMappings its task definition registers."""
+    tds = {td.family: task_definition_dict(td) for td in ecs.task_definitions}
+    out = {}
+    for service in ecs.services:
+        spans = set()
+        for container in tds[service.task_definition]["containerDefinitions"]:
+            for m in container.get("portMappings", []):
+                low, high = exposure.port_span(m.get("containerPortRange") or m["containerPort"])
+                spans.add((m.get("protocol", "tcp"), low, high))
+        out[service.name] = spans
+    return out
 
 
 @pytest.mark.parametrize("name, service, port", [
