@@ -43,7 +43,7 @@ def test_a_short_syntax_range_is_one_container_port_range(tmp_path):
     assert mappings == [{"containerPort": 80, "name": "web-80-tcp", "protocol": "tcp"},
                         {"containerPortRange": "8000-8200", "protocol": "tcp"},
                         {"containerPortRange": "5000-5010", "protocol": "tcp"}]
-    host_ip = messages(ecs, "host_ip")
+    host_ip = messages(ecs, "loopback address 127.0.0.1")  # one finding per entry, not per port
     assert len(host_ip) == 1 and host_ip[0].location.key_path == ("services", "web", "ports", 2)
     assert len(messages(ecs, "Service Connect")) == 1
 

@@ -1,7 +1,8 @@
 """VPC, subnets and the per-service security groups (least privilege).
 
 Each ECS service gets one security group named ``<project>-<service>``. Ingress rules:
-* the ports the compose file *published* are open to the internet (0.0.0.0/0);
+* the ports the compose file published to the internet are open to it (0.0.0.0/0) — not the
+  ones published on a loopback or private host address (ecs/exposure.py);
 * the ports a service offers to the others (``ingress_ports``) are open only to the
   security groups of the services that share a compose network with it.
 Rules are kept symbolic — ``("tcp", 5432, 5432, "sg:api")`` — until apply knows group ids, so
@@ -9,6 +10,7 @@ the plan can compare the desired rules with the live ones before anything exists
 """
 from __future__ import annotations
 
+from ..ecs.exposure import port_span
 from ..errors import AwsError
 from .errors import aws_errors
 
@@ -41,6 +43,16 @@ def resolve_network(ec2, vpc_id: str | None, subnets: tuple) -> tuple:
     return vpc_id, sorted(found)
 
 
+def no_public_ip_note(project) -> str:
+    """For the plan's network line when deploy picked the default VPC (it has no NAT gateway unless
+    one was added): which services get no public IP (ecs/exposure.py) and so cannot pull images."""
+    names = [s.name for s in project.services if s.assign_public_ip is False]
+    if not names:
+        return ""
+    return (f"; {', '.join(names)} get no public IP (no internet-published port): without a NAT gateway their "
+            "tasks cannot pull images from public registries (x-ecs assign_public_ip: true)")
+
+
 def _subnets(ec2, vpc_id: str, extra: list) -> list:
     filters = [{"Name": "vpc-id", "Values": [vpc_id]}] + extra
     return [s["SubnetId"] for s in ec2.describe_subnets(Filters=filters)["Subnets"]]
@@ -64,11 +76,12 @@ def peers(project, service) -> list:
 
 
 def desired_rules(project, service) -> frozenset:
-    """The symbolic ingress rules of ``service``'s security group."""
+    """The symbolic ingress rules of ``service``'s security group: ``(proto, from, to, source)``
+    with int ports (a containerPortRange ``"8000-8001"`` becomes 8000, 8001)."""
     public = set(service.public_ports)
-    rules = {(proto, port, port, ANYWHERE) for port, proto in public}
+    rules = {(proto, *port_span(port), ANYWHERE) for port, proto in public}
     for peer in peers(project, service):  # a port already open to everyone needs no peer rule
-        rules.update((proto, port, port, f"sg:{peer}") for port, proto in service.ingress_ports
+        rules.update((proto, *port_span(port), f"sg:{peer}") for port, proto in service.ingress_ports
                      if (port, proto) not in public)
     return frozenset(rules)
 

@@ -91,7 +91,11 @@ def make_plan(project, clients, render: Optional[Callable] = None) -> Plan:
     actions: list = []
     for step in PLANNERS:
         actions.extend(step(project, clients, live, render))
-    return Plan(project, actions, live)
+    plan = Plan(project, actions, live)
+    from .preflight import check_plan  # every request apply would send is valid, or nothing is sent
+
+    check_plan(plan, clients)
+    return plan
 
 
 def _refuse_unsupported(project) -> None:
@@ -110,7 +114,8 @@ def _refuse_unsupported(project) -> None:
 def _plan_network(project, clients, live, render) -> list:
     live.vpc_id, live.subnets = network.resolve_network(clients.ec2, project.vpc_id, project.subnets)
     how = "given" if project.vpc_id or project.subnets else "default VPC"
-    return [Action("network", live.vpc_id, NO_CHANGE, f"{how}, subnets {', '.join(live.subnets)}")]
+    note = network.no_public_ip_note(project) if how == "default VPC" else ""
+    return [Action("network", live.vpc_id, NO_CHANGE, f"{how}, subnets {', '.join(live.subnets)}{note}")]
 
 
 def _plan_cluster(project, clients, live, render) -> list:

@@ -30,11 +30,13 @@ def live_services(ecs, cluster: str, names: list) -> dict:
     return out
 
 
-def network_configuration(service, live) -> dict:
+def network_configuration(service, live, project=None) -> dict:
+    """awsvpcConfiguration; a service without an internet-published port has assign_public_ip
+    False from the lowering (ecs/exposure.py), None follows x-ecs's top-level setting."""
     public = service.assign_public_ip
     if public is None:
-        # Default-VPC subnets have no NAT: a task needs a public IP to pull from Docker Hub.
-        public = True
+        # Default-VPC subnets have no NAT: a published service needs a public IP to pull from Docker Hub.
+        public = dict(project.extensions).get("assign_public_ip", True) if project is not None else True
     return {"awsvpcConfiguration": {
         "subnets": list(live.subnets),
         "securityGroups": [live.group_ids[service.name]] if service.name in live.group_ids else [],
@@ -50,7 +52,7 @@ def service_connect(project, service, live) -> dict:
 def _common(project, service, live, task_definition: str) -> dict:
     body = {"cluster": project.cluster.name, "taskDefinition": task_definition,
             "desiredCount": service.desired_count,
-            "networkConfiguration": network_configuration(service, live),
+            "networkConfiguration": network_configuration(service, live, project),
             "deploymentConfiguration": deployment_configuration(service),
             "enableExecuteCommand": service.enable_execute_command}
     if service.platform_version:
@@ -98,7 +100,7 @@ def compare_service(project, service, current: dict, live) -> list:
                        f"wants {target.rsplit('/', 1)[-1]}")
     if current.get("desiredCount") != service.desired_count:
         reasons.append(f"desired count {current.get('desiredCount')} → {service.desired_count}")
-    want_net = _awsvpc(network_configuration(service, live))
+    want_net = _awsvpc(network_configuration(service, live, project))
     if service.name not in live.group_ids or _awsvpc(current.get("networkConfiguration")) != want_net:
         reasons.append("network configuration")
     breaker = (current.get("deploymentConfiguration") or {}).get("deploymentCircuitBreaker")

@@ -13,10 +13,11 @@ an entry is reported once, at the entry's own key path.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Optional
 
 from ..errors import Location, Severity
-from . import wellknown
+from . import exposure, wellknown
 from .context import Ctx, Unit, load_balancer_requested
 from .model import PortMapping
 from .names import shorten
@@ -161,12 +162,23 @@ def _from_entry(ctx: Ctx, unit: Unit, entry: list, index: int) -> list:
     protocol = _protocol(ctx, unit, first.protocol, at)
     if protocol is None:
         return []
-    if first.host_ip and first.host_ip not in ("0.0.0.0", "::"):
-        _finding(ctx, unit, at, Severity.INFO, f"host_ip {first.host_ip} is ignored: a task has its own "
-                 "network interface", "restrict access with security groups")
+    entry = _exposure(ctx, unit, entry, at)
     if len(entry) == 1:
-        return [_single(ctx, unit, first, protocol, at)]
+        return [_single(ctx, unit, entry[0], protocol, at)]
     return _range_entry(ctx, unit, entry, protocol, at)
+
+
+def _exposure(ctx: Ctx, unit: Unit, entry: list, at: Location) -> list:
+    """Say what the entry's host address means on ECS (exposure.py); a port bound to the host's
+    loopback or a private address is not published to the internet, so it loses its published port."""
+    first = entry[0]
+    label = str(first.target) if len(entry) == 1 else f"{first.target}-{entry[-1].target}"
+    note = exposure.host_ip_note(first.host_ip, label, unit.name)
+    if note:
+        _finding(ctx, unit, at, Severity.INFO, *note)
+    if exposure.internet_published(first.host_ip):
+        return entry
+    return [replace(port, published=None) for port in entry]
 
 
 def _single(ctx: Ctx, unit: Unit, port, protocol: str, at: Location) -> PortMapping:

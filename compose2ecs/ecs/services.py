@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from . import exposure
 from .context import Ctx, ecs_name, load_balancer_type
 from .ports import port_name
 from .model import Autoscaling, LoadBalancerTarget, Service, ServiceConnectEndpoint
@@ -43,10 +44,19 @@ def build_service(ctx: Ctx, group, td, depends_on: list, service_connect: bool) 
         service_connect=_endpoints(ctx, group, td) if service_connect else (),
         load_balancer=_targets(ctx, group, mappings),
         autoscaling=_autoscaling(settings.get("autoscaling"), _desired_count(ctx, primary)),
-        assign_public_ip=settings.get("assign_public_ip"),
+        assign_public_ip=_public_ip(ctx, primary, any(m.published for _, m in mappings)),
         enable_execute_command=bool(settings.get("enable_execute_command", False)),
         task_policies=tuple(_policy(p) for p in settings.get("policies") or ()),
         tags=_tags(ctx, group), at=primary.service.at)
+
+
+def _public_ip(ctx: Ctx, unit, internet_ports: bool):
+    """x-ecs assign_public_ip if given, else no public IP without an internet-published port."""
+    decided = exposure.public_ip(unit.settings.get("assign_public_ip"), ctx.top.get("assign_public_ip"),
+                                 internet_ports)
+    if decided is False and unit.settings.get("assign_public_ip") is None:
+        ctx.info(unit, (), exposure.NO_PUBLIC_IP, exposure.NO_PUBLIC_IP_HINT)
+    return decided
 
 
 def _desired_count(ctx: Ctx, unit) -> int:

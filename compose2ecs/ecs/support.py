@@ -130,7 +130,9 @@ TABLE = {
     "platform": Rule(MAPPED, "`runtimePlatform` (linux/arm64 → ARM64, linux/amd64 → X86_64)"),
     "ports": Rule(MAPPED, "`portMappings` (containerPort, protocol, ranges, name); a published port "
                   "different from the target cannot be remapped (lossy), unless a load balancer "
-                  "fronts the service (the published port is its listener port)"),
+                  "fronts the service (the published port is its listener port); a port published on a "
+                  "loopback or private host address (`127.0.0.1:5432:5432`) is not opened to the internet, "
+                  "only to services sharing a compose network (info)"),
     "post_start": Rule(UNSUPPORTED, "ECS has no lifecycle hooks", "is not supported; dropped",
                        "run the hook in the entrypoint"),
     "pre_stop": Rule(UNSUPPORTED, "ECS has no lifecycle hooks", "is not supported; dropped",

@@ -1,7 +1,8 @@
 """Security groups: least privilege, derived from the compose networks and published ports.
 
 * Each ECS service gets its own security group. It accepts traffic from the internet only on
-  the ports the compose file published (and not at all when a load balancer fronts them:
+  the ports the compose file published to the internet — not on loopback or private host
+  addresses (ecs/exposure.py) — (and not at all when a load balancer fronts them:
   then only from the load balancer's group), and on its container ports from the services
   that share a compose network with it — nothing else.
 * "Shares a compose network" is expressed with one *membership* group per compose network
@@ -14,18 +15,14 @@
 """
 from __future__ import annotations
 
+from ...ecs.exposure import port_span
 from .context import Builder, getatt, ref
 
 MAX_MEMBERSHIPS = 4  # five security groups per ENI: the service's own + four networks
 WORLD = "0.0.0.0/0"
 
 
-def port_range(port) -> tuple:
-    """``80`` → (80, 80); ``"8000-8010"`` → (8000, 8010)."""
-    if isinstance(port, str) and "-" in port:
-        low, high = port.split("-", 1)
-        return int(low), int(high)
-    return int(port), int(port)
+port_range = port_span  # ``80`` → (80, 80); ``"8000-8010"`` → (8000, 8010); shared with the deployer
 
 
 def rule(port, protocol: str, description: str, **source) -> dict:

@@ -30,11 +30,19 @@ def add_base_parameters(b: Builder) -> None:
         subnets["Default"] = ",".join(ecs.subnets)
     b.parameter(b.pid("param:Subnets", "Subnets"), subnets)
     public = dict(ecs.extensions).get("assign_public_ip")
-    b.parameter(b.pid("param:AssignPublicIp", "AssignPublicIp"), {
-        "Type": "String", "AllowedValues": ["ENABLED", "DISABLED"],
-        "Default": "DISABLED" if public is False else "ENABLED",
-        "Description": "ENABLED lets tasks in public subnets pull images from Docker Hub (as the ECS "
-                       "console's first deployment does); DISABLED needs a NAT gateway or VPC endpoints"})
+    # Only services with an internet-published port follow the parameter (ecs/exposure.py); when
+    # none does, it would be an unused parameter.
+    if not ecs.services or any(s.assign_public_ip is None for s in ecs.services):
+        b.parameter(b.pid("param:AssignPublicIp", "AssignPublicIp"), {
+            "Type": "String", "AllowedValues": ["ENABLED", "DISABLED"],
+            "Default": "DISABLED" if public is False else "ENABLED",
+            "Description": "ENABLED lets tasks in public subnets pull images from Docker Hub (as the ECS "
+                           "console's first deployment does); DISABLED needs a NAT gateway or VPC endpoints"})
+    _add_cluster_parameters(b)
+
+
+def _add_cluster_parameters(b: Builder) -> None:
+    ecs = b.ecs
     existing = ecs.cluster.name if ecs.cluster.existing else ""
     b.parameter(b.pid("param:ExistingClusterName", "ExistingClusterName"), {
         "Type": "String", "Default": existing,
