@@ -70,9 +70,14 @@ def _rounding(ecs, svc, td, item, prices):
     if hourly is None:
         return None
     return Saving(svc.name, "rounding", _month(hourly),
-                  f"{spare_cpu:g} vCPU and {spare_mem:.3g} GB per task are paid for but not requested "
+                  f"{_spare(spare_cpu, spare_mem)} per task paid for but not requested "
                   f"(rounded up to {item.cpu_units / 1024:g} vCPU / {item.memory_mib / 1024:g} GB); limits that "
                   "match a Fargate size use or avoid them", str(finding.location))
+
+
+def _spare(cpu: float, mem: float) -> str:
+    parts = [f"{cpu:g} vCPU" if cpu else "", f"{mem:.3g} GB" if mem else ""]
+    return " and ".join(p for p in parts if p)
 
 
 def _arm64(ecs, svc, td, item, prices):
