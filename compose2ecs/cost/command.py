@@ -39,14 +39,25 @@ def run(options, *, assume=(), prices: str = "offline", output: str = "text", en
     ecs = conversion.ecs
     table, differences = offline_prices(ecs.region), ()
     if prices == "live":
-        from .live import live_prices
-
-        factory = client_factory or _default_client
-        table, differences = live_prices(factory(), ecs.region, table)
+        table, differences = _live(client_factory or _default_client, ecs.region, table)
     est = estimate(ecs, table, assumptions, region_note(options, env))
     if output == "json":
         return json.dumps(estimate_data(est, differences), indent=2, sort_keys=True) + "\n", conversion.findings
     return render_text(est, differences), conversion.findings
+
+
+def _live(factory, region: str, offline) -> tuple:
+    """The live rates; botocore failures become one AwsError line (exit 4), a missing boto3 a hint."""
+    try:
+        import boto3  # noqa: F401  (only here: the offline estimate never loads it)
+
+        from ..aws.errors import aws_errors
+        from .live import live_prices
+    except ImportError:  # pragma: no cover - boto3/botocore not installed
+        raise UserError.at(Location(key_path=("--prices",)), "--prices live needs boto3",
+                           "pip install 'compose2ecs[aws]', or use the offline table (--prices offline)") from None
+    with aws_errors(f"pricing:GetProducts (AmazonECS, {region})"):
+        return live_prices(factory(), region, offline)
 
 
 def _default_client():

@@ -69,7 +69,7 @@ def live_rates(products) -> dict:
         usage = (product.get("product", {}).get("attributes") or {}).get("usagetype", "")
         key = USAGE_TYPES.get(_PREFIX.match(usage).group(1))
         price = _usd(product)
-        if key and price is not None and price > 0:
+        if key and price is not None and price[0] > 0:
             rates[key] = Rate(price[0], price[1], (f"{LIVE}: {SERVICE_CODE} usagetype {usage}",), "live", LIVE)
     return rates
 
