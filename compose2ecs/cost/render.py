@@ -116,6 +116,16 @@ def estimate_data(est, differences=()) -> dict:
     }
 
 
+def report_context(ecs) -> dict:
+    """The estimate the report and the bundle README show: offline prices of the project's Region,
+    the default assumptions (both pure: no network, no environment)."""
+    from .assume import defaults
+    from .estimate import estimate
+    from .prices import offline_prices
+
+    return markdown_rows(estimate(ecs, offline_prices(ecs.region), defaults()))
+
+
 def markdown_rows(est) -> dict:
     """What the report and the bundle README templates show (plain strings, already formatted)."""
     return {
@@ -124,6 +134,7 @@ def markdown_rows(est) -> dict:
                       "hourly": money(s.hourly, 4), "monthly": money(monthly(s.hourly))} for s in est.services],
         "project_lines": [{"label": x.label, "quantity": x.quantity, "monthly": money(x.monthly)}
                           for x in est.project_lines],
+        "by_service": {s.name: money(monthly(s.hourly)) for s in est.services},
         "total": money(est.monthly), "complete": not est.unpriced(),
         "unpriced": [x.label for x in est.unpriced()],
         "assumptions": ", ".join(f"`{k}={v:g}`" for k, v in est.assumptions),
