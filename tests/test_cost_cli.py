@@ -128,3 +128,28 @@ def test_the_table_keeps_the_reference_figures():
 def test_the_table_and_schema_ship_as_package_data():
     text = (REPO / "pyproject.toml").read_text()
     assert '"cost/*.json"' in text
+
+
+def test_docs_show_the_offline_table_as_shipped():
+    from compose2ecs.cost.prices import rates_markdown
+
+    doc = (REPO / "docs" / "cost.md").read_text()
+    assert rates_markdown() in doc, "docs/cost.md's rate table differs from prices.json: paste rates_markdown()"
+
+
+def test_docs_explain_every_line_item_and_assumption():
+    from compose2ecs.cost.assume import ASSUMPTIONS
+
+    doc = (REPO / "docs" / "cost.md").read_text()
+    items = schema()["$defs"]["line"]["properties"]["item"]["enum"]
+    for item in items:
+        assert f"(`{item}`)" in doc, item
+    for a in ASSUMPTIONS:
+        assert f"| `{a.key}` | {a.default:g} |" in doc, a.key
+
+
+def test_the_readme_tour_runs_the_cost_command():
+    readme = (REPO / "README.md").read_text()
+    tour = readme[readme.index("## A five-minute tour"):readme.index("Exit codes")]
+    assert "compose2ecs cost -f examples/webapp/compose.yaml" in tour
+    assert run("-f", WEBAPP).exit_code == 0

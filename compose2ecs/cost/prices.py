@@ -65,3 +65,17 @@ def offline_regions(table: Optional[dict] = None) -> tuple:
     """The Regions the offline table has rates for, sorted."""
     table = load_table() if table is None else table
     return tuple(sorted(table.get("regions", {})))
+
+
+def rates_markdown(table: Optional[dict] = None) -> str:
+    """The offline table as the Markdown docs/cost.md shows (a test keeps the two equal)."""
+    table = load_table() if table is None else table
+    rows = ["| Region | rate | USD | unit | date | confidence | sources |", "|---|---|---:|---|---|---|---|"]
+    scopes = [("all", table.get("global", {}))] + sorted(table.get("regions", {}).items())
+    for scope, entries in scopes:
+        for key, e in sorted(entries.items()):
+            rows.append(f"| {scope} | `{key}` | {e['rate']:g} | {e.get('unit', '')} | {e.get('date', '')} | "
+                        f"{e.get('confidence', '')} | {', '.join(e.get('sources', ()))} |")
+    rows += ["", "| source | what it is |", "|---|---|"]
+    rows += [f"| {k} | {v} |" for k, v in sorted(table.get("sources", {}).items())]
+    return "\n".join(rows) + "\n"
