@@ -153,3 +153,21 @@ def test_the_readme_tour_runs_the_cost_command():
     tour = readme[readme.index("## A five-minute tour"):readme.index("Exit codes")]
     assert "compose2ecs cost -f examples/webapp/compose.yaml" in tour
     assert run("-f", WEBAPP).exit_code == 0
+
+
+def test_ec2_services_are_not_priced_in_json_nor_counted_as_zero():
+    result = run("-f", HELLO, "--launch-type", "EC2", "--output", "json")
+    data = json.loads(result.stdout)
+    jsonschema.validate(data, schema())
+    web = data["services"][0]
+    assert web["launch"] == "EC2" and web["monthly"] is None and web["lines"][0]["item"] == "ec2-instances"
+    assert any("instance costs are not estimated" in n for n in data["notes"])
+    text = run("-f", HELLO, "--launch-type", "EC2").stdout
+    assert "EC2 container instances" in text and "not priced" in text
+
+
+def test_docker_run_lines_are_estimated_too():
+    result = run("--docker-run", "docker run -d -p 8080:80 --cpus 1 -m 2g nginx:1.27", "--output", "json")
+    assert result.exit_code == 0, result.output
+    svc = json.loads(result.stdout)["services"][0]
+    assert (svc["cpu_units"], svc["memory_mib"]) == (1024, 2048)

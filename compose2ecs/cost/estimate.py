@@ -12,7 +12,7 @@ is not in the price table is kept with ``hourly=None`` so the output names what 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from .prices import HOURS_PER_MONTH, Prices
@@ -61,7 +61,10 @@ class ServiceEstimate:
     lines: tuple  # Line
 
     @property
-    def hourly(self) -> tuple:
+    def hourly(self) -> Optional[tuple]:
+        """The service's (low, high) USD/h; None when none of its lines is priced (EC2, unknown Region)."""
+        if all(line.hourly is None for line in self.lines):
+            return None
         return add_ranges(line.hourly for line in self.lines)
 
 
@@ -120,8 +123,6 @@ def estimate(ecs, prices: Prices, assumptions: dict, region_note: str = "") -> E
     lines, lb_notes = project_lines(ecs, prices, assumptions)
     result = Estimate(ecs.name, ecs.region, region_note, prices, services, lines,
                       tuple(sorted(assumptions.items())), tuple(notes + lb_notes))
-    from dataclasses import replace
-
     return replace(result, savings=tuple(savings(ecs, result)))
 
 
@@ -143,7 +144,8 @@ def spot_multipliers(svc, prices: Prices) -> tuple:
 
 
 def launch_of(svc, td) -> str:
-    if svc.launch_type == "EC2" or "EC2" in td.requires_compatibilities and "FARGATE" not in td.requires_compatibilities:
+    if svc.launch_type == "EC2" or ("EC2" in td.requires_compatibilities
+                                    and "FARGATE" not in td.requires_compatibilities):
         return "EC2"
     providers = {p[0] for p in svc.capacity_provider_strategy}
     return "FARGATE_SPOT" if "FARGATE_SPOT" in providers else "FARGATE"
