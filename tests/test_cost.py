@@ -216,3 +216,29 @@ def test_the_estimate_is_deterministic():
 
     ecs = ecs_of(EXAMPLES / "webapp" / "compose.yaml", load_balancer="alb")
     assert render_text(estimate(ecs, prices(), defaults())) == render_text(estimate(ecs, prices(), defaults()))
+
+
+def test_windows_tasks_pay_the_windows_rates_and_the_licence(tmp_path):
+    from dataclasses import replace
+
+    ecs = project(tmp_path, "services:\n  app:\n    image: mcr.microsoft.com/windows/servercore:ltsc2022\n"
+                            "    deploy:\n      resources:\n        limits: {cpus: '1', memory: 2G}\n")
+    td = replace(ecs.task_definitions[0], operating_system_family="WINDOWS_SERVER_2022_CORE")
+    ecs = replace(ecs, task_definitions=(td,))
+    rates = {**RATES, "fargate_windows_vcpu_hour": 0.09148, "fargate_windows_os_vcpu_hour": 0.046,
+             "fargate_windows_gb_hour": 0.01005}
+    app = lines(estimate(ecs, prices(rates=rates), defaults()), "app")
+    assert app["fargate-vcpu"] == approx(1 * 0.09148 * H)
+    assert app["fargate-windows-os"] == approx(1 * 0.046 * H)
+    assert app["fargate-memory"] == approx(2 * 0.01005 * H)
+
+
+def test_a_strategy_mixing_on_demand_and_spot_runs_between_the_two(tmp_path):
+    from dataclasses import replace
+
+    ecs = project(tmp_path, "services:\n  app:\n    image: nginx\n")
+    svc = replace(ecs.services[0], launch_type=None,
+                  capacity_provider_strategy=(("FARGATE", 1, 1), ("FARGATE_SPOT", 3, 0)))
+    ecs = replace(ecs, services=(svc,))
+    vcpu = 0.25 * 0.04048 * H
+    assert lines(estimate(ecs, prices(), defaults()), "app")["fargate-vcpu"] == approx(vcpu * 0.3, vcpu)
