@@ -41,7 +41,7 @@ def test_text_table_is_aligned_and_totals_the_webapp():
     assert table[-1].startswith("TOTAL") and table[-1].endswith("186.43")  # 167.047725 Fargate + 5 × 3.65 IPv4 + 0.60 EFS + 0.53 logs
     assert "Assumptions (change with --assume KEY=VALUE):" in out
     assert "fargate_x86_vcpu_hour = 0.04048 USD/vCPU-hour  [2026-06, confidence high]" in out
-    assert "worker: rounding: 31.69:" in out
+    assert "worker: rounding: 31.69  (" in out
 
 
 def test_the_default_region_is_said():

@@ -48,11 +48,11 @@ def render_text(est, differences=()) -> str:
     rows.append(("TOTAL" + incomplete, "", "", money(est.hourly, 4), money(est.monthly)))
     lines += _table(rows, {3, 4})
     lines += ["", "Assumptions (change with --assume KEY=VALUE):"]
-    lines += [f"  {k}={v:g}  {BY_KEY[k].meaning}" for k, v in est.assumptions]
+    lines += _table([(f"  {k}={v:g}", BY_KEY[k].meaning) for k, v in est.assumptions], set())
     lines += ["", f"Rates used ({est.prices.origin}):"]
     for key, rate in _used_rates(est):
-        lines.append(f"  {key} = {rate.rate:g} USD/{rate.unit}" + (f"  [{rate.date}, confidence {rate.confidence}]"
-                                                                   if rate.date else ""))
+        value = f"{rate.rate:g} ({rate.unit})" if rate.unit.startswith("fraction") else f"{rate.rate:g} USD/{rate.unit}"
+        lines.append(f"  {key} = {value}" + (f"  [{rate.date}, confidence {rate.confidence}]" if rate.date else ""))
     unpriced = est.unpriced()
     if unpriced:
         lines += ["", "Not priced (left out of the total):"]
@@ -65,7 +65,7 @@ def render_text(est, differences=()) -> str:
     if est.savings:
         lines += ["", "Possible savings (USD/month, per service, next to the finding they come from):"]
         for s in est.savings:
-            lines.append(f"  {s.service}: {s.kind}: {money(s.monthly)}: {s.message}  [{s.at}]")
+            lines += [f"  {s.service}: {s.kind}: {money(s.monthly)}  ({s.at})", f"      {s.message}"]
     return "\n".join(lines) + "\n"
 
 
