@@ -232,6 +232,38 @@ def _convert_to_compose(options, output, quiet):
     write_output(output, render_config(loaded.document, name, "yaml"))
 
 
+# ----------------------------------------------------------------------------- cost
+@app.command()
+@run_command
+def cost(
+    files: Optional[List[str]] = FilesOpt,
+    docker_run: Optional[List[str]] = DockerRunOpt,
+    docker_run_file: Optional[List[str]] = DockerRunFileOpt,
+    project_name: Optional[str] = ProjectNameOpt,
+    project_directory: Optional[str] = ProjectDirOpt,
+    env_file: Optional[List[str]] = EnvFileOpt,
+    profile: Optional[List[str]] = ProfileOpt,
+    region: Optional[str] = typer.Option(None, "--region", help="Region to price (default: AWS_REGION / the AWS config's, else us-east-1)."),
+    launch_type: Optional[str] = typer.Option(None, "--launch-type", help="FARGATE, FARGATE_SPOT or EC2."),
+    load_balancer: Optional[str] = typer.Option(None, "--load-balancer", help="alb or nlb."),
+    efs: Optional[List[str]] = typer.Option(None, "--efs", help="VOLUME=fs-… for a named volume."),
+    assume: Optional[List[str]] = typer.Option(
+        None, "--assume", help="KEY=VALUE usage assumption (repeatable): logs-gb-per-month, efs-gb, lcu, load-balancer-azs."),
+    prices: str = typer.Option("offline", "--prices", help="offline (the dated table in the package) or live (AWS Price List API)."),
+    output: str = typer.Option("text", "--output", help="text or json."),
+    services: Optional[List[str]] = typer.Argument(None, help="Only these services (and what they need)."),
+):
+    """Estimate the monthly cost of the converted project (Fargate, public IPv4, load balancer, EFS, logs)."""
+    from .cost.command import run as run_cost
+
+    options = input_options(files, docker_run, docker_run_file, project_name, project_directory, env_file, profile,
+                            services, region=region, launch_type=launch_type, load_balancer=load_balancer,
+                            efs=parse_pairs(efs, "--efs"))
+    text, findings = run_cost(options, assume=tuple(assume or ()), prices=prices, output=output, stdin=sys.stdin)
+    print_findings(findings, quiet=True)
+    write_output(None, text)
+
+
 def _enforce_strict(findings) -> None:
     serious = [f for f in findings if f.severity in (Severity.UNSUPPORTED, Severity.LOSSY)]
     if serious:

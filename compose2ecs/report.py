@@ -54,8 +54,10 @@ def render_report(project, ecs, next_command: str) -> str:
     counts = {"services": len(ecs.services), "compose": len(project.services)}
     for sev in (Severity.UNSUPPORTED, Severity.LOSSY, Severity.INFO):
         counts[sev] = sum(1 for f in ecs.findings if f.severity == sev)
+    from .cost.render import report_context
+
     return render("report.md.j2", project=project, ecs=ecs, services=services, counts=counts,
-                  project_findings=project_findings, next_command=next_command,
+                  project_findings=project_findings, next_command=next_command, cost=report_context(ecs),
                   before=_before(ecs, "cloudformation" in next_command))
 
 

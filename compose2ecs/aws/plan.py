@@ -290,6 +290,9 @@ def render_plan(plan: Plan, diffs: bool = True) -> str:
         for a in plan.actions:
             if a.diff and a.kind != NO_CHANGE:
                 lines += ["", a.diff.rstrip("\n")]
+    from ..cost.delta import plan_delta_lines  # the monthly cost this plan changes (compose2ecs/cost)
+
+    lines += plan_delta_lines(plan)
     counts = {k: sum(1 for a in plan.actions if a.kind == k) for k in (CREATE, UPDATE, NO_CHANGE)}
     if plan.changes():
         lines += ["", f"Plan: {counts[CREATE]} to create, {counts[UPDATE]} to update, "
@@ -301,6 +304,9 @@ def render_plan(plan: Plan, diffs: bool = True) -> str:
 
 def plan_data(plan: Plan) -> dict:
     """The plan for --output json."""
+    from ..cost.delta import plan_delta_data
+
     return {"project": plan.project.name, "changes": len(plan.changes()),
             "actions": [{"resource": a.resource, "name": a.name, "action": a.kind,
-                         "reason": a.reason, "diff": a.diff} for a in plan.actions]}
+                         "reason": a.reason, "diff": a.diff} for a in plan.actions],
+            "monthly_cost": plan_delta_data(plan)}

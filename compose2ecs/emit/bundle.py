@@ -116,7 +116,14 @@ def render_readme(directory: str, ecs, findings, template_files: dict, taskdefs:
         placeholders=[p for p in sorted(ecs.placeholders, key=lambda p: p.value)
                       if any(p.value in t for t in template_files.values())], big=len(root_text.encode()) > DIRECT_BODY_LIMIT,
         secrets=secrets, efs=any(not v.file_system_id for v in ecs.efs_volumes),
-        task_roles=any(s.task_policies or s.enable_execute_command for s in ecs.services))
+        task_roles=any(s.task_policies or s.enable_execute_command for s in ecs.services),
+        cost=_cost(ecs))
+
+
+def _cost(ecs) -> dict:
+    from ..cost.render import report_context  # the estimate section (compose2ecs/cost)
+
+    return report_context(ecs)
 
 
 def _makedirs(directory: str, made: set) -> None:
