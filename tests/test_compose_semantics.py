@@ -140,3 +140,25 @@ def test_a_project_without_services_is_an_error(tmp_path):
     with pytest.raises(UserError, match="defines no services"):
         convert_inputs(InputOptions(files=(str(tmp_path / "compose.yaml"),), cwd=str(tmp_path)),
                        environ={})
+
+
+# --- item 8: findings for what was silent -------------------------------------------------
+
+def findings_of(tmp_path, text):
+    (tmp_path / "compose.yaml").write_text(text)
+    result = convert_inputs(InputOptions(files=(str(tmp_path / "compose.yaml"),),
+                                         cwd=str(tmp_path)), environ={"AWS_REGION": "eu-west-1"})
+    return [(f.location.line, ".".join(map(str, f.location.key_path)), f.severity, f.message)
+            for f in result.findings]
+
+
+def test_json_file_driver_without_options_says_where_logs_go(tmp_path):
+    got = findings_of(tmp_path, "services:\n  a:\n    image: x\n    logging:\n      driver: json-file\n")
+    assert any(key == "services.a.logging.driver" and line == 5 and sev == "info"
+               and "/ecs/" in msg for line, key, sev, msg in got), got
+
+
+def test_scale_says_it_became_the_desired_count(tmp_path):
+    got = findings_of(tmp_path, "services:\n  a:\n    image: x\n    scale: 1\n")
+    assert any(key == "services.a.scale" and line == 4 and "desired count" in msg
+               for line, key, sev, msg in got), got

@@ -54,8 +54,13 @@ def _desired_count(ctx: Ctx, unit) -> int:
     if deploy.mode == "global":
         ctx.info(unit, ("deploy", "mode"), "global mode has no Fargate equivalent; one task is run",
                  "set deploy.replicas")
-    replicas = deploy.replicas if deploy.replicas is not None else unit.service.get("scale")
-    return int(replicas) if replicas is not None else 1
+    if deploy.replicas is not None:
+        # `scale` and deploy.replicas were reconciled by the loader; point at the one written
+        key = ("scale",) if ctx.svc_at(unit, "scale").key_path[-1:] == ("scale",) else ("deploy", "replicas")
+        ctx.info(unit, key, f"{key[-1]} {deploy.replicas}: the ECS service keeps "
+                 f"{deploy.replicas} task(s) running (desired count)")
+        return int(deploy.replicas)
+    return 1
 
 
 def _networks(group) -> tuple:
