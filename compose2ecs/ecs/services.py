@@ -23,7 +23,8 @@ def service_connect_enabled(ctx: Ctx, groups: list) -> dict:
     return {g.name: all(u.settings.get("service_connect", True) for u in g.units) for g in groups}
 
 
-def build_service(ctx: Ctx, group, td, depends_on: list, service_connect: bool) -> Service:
+def build_service(ctx: Ctx, group, td, depends_on: list, service_connect: bool,
+                  job: bool = False) -> Service:
     primary = group.primary
     settings = primary.settings
     launch = primary.launch_type
@@ -46,7 +47,7 @@ def build_service(ctx: Ctx, group, td, depends_on: list, service_connect: bool) 
         assign_public_ip=settings.get("assign_public_ip"),
         enable_execute_command=bool(settings.get("enable_execute_command", False)),
         task_policies=tuple(_policy(p) for p in settings.get("policies") or ()),
-        tags=_tags(ctx, group), at=primary.service.at)
+        tags=_tags(ctx, group), at=primary.service.at, job=job)
 
 
 def _desired_count(ctx: Ctx, unit) -> int:
