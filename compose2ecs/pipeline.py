@@ -43,6 +43,7 @@ class Loaded:
     project: object  # compose.model.Project
     document: object  # the final canonical LDict (what `config` prints)
     findings: tuple = ()  # Finding
+    profiles: tuple = ()  # every profile the project's services declare, sorted
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,22 @@ def check_ecs_options(options: InputOptions) -> None:
                                      "EFS ids look like fs-0123456789abcdef0"))
     if errors:
         raise UserError(errors)
+
+
+def check_something_selected(loaded: Loaded) -> None:
+    """Nothing to run on ECS is an error, as ``docker compose up`` says "no service selected"
+    (``config`` still prints the empty project, as Docker Compose's does)."""
+    if loaded.project.services:
+        return
+    where = Location(loaded.project.files[0]) if loaded.project.files else Location()
+    if loaded.profiles:
+        shown = ", ".join(loaded.profiles)
+        raise UserError.at(where, f"no service selected: every service belongs to a profile "
+                           f"that is not active (profiles: {shown})",
+                           f"activate one with --profile {loaded.profiles[0]} or "
+                           f"COMPOSE_PROFILES={loaded.profiles[0]}")
+    raise UserError.at(where, "no service selected: the project defines no services",
+                       "add a service under `services:`")
 
 
 def check_names(options: InputOptions, project) -> None:
@@ -132,6 +149,7 @@ def convert_inputs(options: InputOptions, environ: Optional[Mapping[str, str]] =
     env = dict(os.environ) if environ is None else environ
     check_ecs_options(options)
     loaded = load_inputs(options, env, stdin)
+    check_something_selected(loaded)
     check_names(options, loaded.project)
     lower_options = LowerOptions(
         region=options.region, launch_type=options.launch_type,

@@ -13,12 +13,13 @@ import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Optional
 
 from ..emit.secret_policy import concrete, policy_document
 from ..errors import AwsError
 from . import network, services as svc
 from .errors import aws_errors
+from .jobs import RUN, JobRunner
 from .plan import CREATE, NO_CHANGE, ROLE_PATH, UPDATE, Plan, ecs_tags, execution_policy_arn, project_tags
 from .progress import NullProgress, Progress
 
@@ -36,6 +37,11 @@ class Deployer:
     clock: Callable[[], float] = time.time
     iam_propagation_seconds: float = 10.0
     max_workers: int = 8
+    # Waits until the given {service: deployment} are steady (raises when one failed); called
+    # between dependency levels so dependants start after their providers (compose's start
+    # order). None: no waiting between levels (--no-wait).
+    settle: Optional[Callable[[dict], None]] = None
+    job_runner: Optional[JobRunner] = None
 
     def apply(self, plan: Plan) -> dict:
         """Run every change of ``plan``; returns service name → deployment id to wait for."""
@@ -145,22 +151,39 @@ class Deployer:
 
     def _services(self, plan) -> dict:
         changed = {a.name: a for a in plan.actions if a.resource == "service" and a.kind != NO_CHANGE}
+        to_run = {a.name for a in plan.actions if a.resource == "job" and a.kind == RUN}
         deployments: dict = {}
-        for level in service_levels(plan.project):
-            todo = [s for s in level if s.name in changed]
-            for service in todo:
-                verb = "creating" if changed[service.name].kind == CREATE else "updating"
-                self.progress.event("service", service.name, verb)
-            with ThreadPoolExecutor(max_workers=max(1, min(self.max_workers, len(todo)))) as pool:
-                results = list(pool.map(lambda s: self._service(plan, s, changed[s.name]), todo))
-            for service, (deployment, error) in zip(todo, results):
-                if error is not None:
-                    self.progress.event("service", service.name, "failed", str(error))
-                    raise error
-                deployments[service.name] = deployment
-                done = "created" if changed[service.name].kind == CREATE else "updated"
-                self.progress.event("service", service.name, done)
+        levels = service_levels(plan.project)
+        for index, level in enumerate(levels):
+            self._create_level(plan, level, changed, deployments)
+            for job in (s for s in level if s.name in to_run):
+                self._run_job(plan, job)
+            needed = providers_of(levels[index + 1:], changed, to_run)
+            ready = {n: deployments[n] for n in sorted(needed) if n in deployments}
+            if self.settle is not None and ready:
+                self.settle(ready)
         return deployments
+
+    def _run_job(self, plan, job) -> None:
+        runner = self.job_runner or JobRunner(self.clients, self.progress, self.sleep, self.clock)
+        runner.run(plan.project, job, plan.live, plan.live.td_arns[job.task_definition],
+                   ecs_tags(plan.project))
+
+    def _create_level(self, plan, level, changed: dict, deployments: dict) -> None:
+        """Create or update the changed services of one dependency level, concurrently."""
+        todo = [s for s in level if s.name in changed]
+        for service in todo:
+            verb = "creating" if changed[service.name].kind == CREATE else "updating"
+            self.progress.event("service", service.name, verb)
+        with ThreadPoolExecutor(max_workers=max(1, min(self.max_workers, len(todo)))) as pool:
+            results = list(pool.map(lambda s: self._service(plan, s, changed[s.name]), todo))
+        for service, (deployment, error) in zip(todo, results):
+            if error is not None:
+                self.progress.event("service", service.name, "failed", str(error))
+                raise error
+            deployments[service.name] = deployment
+            done = "created" if changed[service.name].kind == CREATE else "updated"
+            self.progress.event("service", service.name, done)
 
     def _service(self, plan, service, action):
         """Create or update one service (runs in a worker thread; returns, never raises)."""
@@ -199,6 +222,12 @@ def service_levels(project) -> list:
         level[service.name] = 1 + max(deps, default=-1)
     count = max(level.values(), default=-1) + 1
     return [[s for s in project.services if level[s.name] == i] for i in range(count)]
+
+
+def providers_of(later_levels: list, changed: dict, to_run: set) -> set:
+    """Services the changed services and jobs of ``later_levels`` wait for (compose depends_on)."""
+    return {provider for level in later_levels for s in level
+            if s.name in changed or s.name in to_run for provider in s.depends_on}
 
 
 def secrets_policy(project, region: str) -> dict:

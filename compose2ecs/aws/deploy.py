@@ -63,12 +63,22 @@ def deploy(project, clients, options: DeployOptions = DeployOptions(), progress:
         progress.note(text)
         if confirm is not None and not confirm(text):
             raise AwsError(f"deploy {project.name}", "cancelled; nothing was changed", code="Cancelled")
-        deployer = Deployer(clients, progress, sleep, clock, options.iam_propagation_seconds)
+        waiter = Waiter(clients.ecs, project.cluster.name, progress, sleep, clock, options.poll_seconds)
+        deadline = clock() + options.timeout
+
+        def settle(deployments: dict) -> None:
+            """Providers steady before their dependants start (compose's start order)."""
+            result.outcomes += waiter.wait(deployments, max(0.0, deadline - clock()), options.timeout)
+            _raise_on_failure(project, result, progress)
+
+        deployer = Deployer(clients, progress, sleep, clock, options.iam_propagation_seconds,
+                            settle=settle if options.wait else None)
         deployments = deployer.apply(plan)
         result.applied = True
-        if options.wait and deployments:
-            waiter = Waiter(clients.ecs, project.cluster.name, progress, sleep, clock, options.poll_seconds)
-            result.outcomes = waiter.wait(deployments, options.timeout)
+        settled = {o.service for o in result.outcomes}
+        remaining = {n: d for n, d in deployments.items() if n not in settled}
+        if options.wait and remaining:
+            result.outcomes += waiter.wait(remaining, max(0.0, deadline - clock()), options.timeout)
             _raise_on_failure(project, result, progress)
     if options.wait:
         result.endpoints = collect_endpoints(project, clients)

@@ -14,6 +14,7 @@ from typing import Callable, Optional
 from ..errors import AwsError, Location, UserError
 from . import network, taskdefs
 from .errors import aws_errors, error_code
+from .jobs import RUN, job_actions
 
 CREATE, UPDATE, NO_CHANGE = "create", "update", "no change"
 TAG_PROJECT = network.TAG_PROJECT
@@ -31,9 +32,9 @@ DEFAULT_ROLE = "ecsTaskExecutionRole"
 
 @dataclass
 class Action:
-    resource: str  # network | cluster | log-group | role | security-group | namespace | task-definition | service
+    resource: str  # network | cluster | log-group | role | security-group | namespace | task-definition | service | job
     name: str
-    kind: str  # create | update | no change
+    kind: str  # create | update | no change | run (a one-shot job)
     reason: str = ""
     diff: str = ""
 
@@ -91,6 +92,7 @@ def make_plan(project, clients, render: Optional[Callable] = None) -> Plan:
     actions: list = []
     for step in PLANNERS:
         actions.extend(step(project, clients, live, render))
+    actions.extend(job_actions(project, actions, Action))  # after the task definitions and services
     plan = Plan(project, actions, live)
     from .preflight import check_plan  # every request apply would send is valid, or nothing is sent
 
@@ -262,9 +264,10 @@ def _refuse_placeholders(project, family: str, desired: dict) -> None:
 def _plan_services(project, clients, live, render) -> list:
     from .services import compare_service, live_services
 
-    live.services = live_services(clients.ecs, project.cluster.name, [s.name for s in project.services])
+    kept_running = [s for s in project.services if not s.job]  # jobs have no ECS service
+    live.services = live_services(clients.ecs, project.cluster.name, [s.name for s in kept_running])
     actions = []
-    for service in project.services:
+    for service in kept_running:
         current = live.services.get(service.name)
         if current is None:
             actions.append(Action("service", service.name, CREATE, f"{service.desired_count} task(s)"))
@@ -281,7 +284,7 @@ PLANNERS = (_plan_network, _plan_cluster, _plan_log_groups, _plan_role, _plan_se
 
 def render_plan(plan: Plan, diffs: bool = True) -> str:
     """The plan for people: one line per resource, then the task-definition diffs."""
-    marks = {CREATE: "+", UPDATE: "~", NO_CHANGE: " "}
+    marks = {CREATE: "+", UPDATE: "~", NO_CHANGE: " ", RUN: ">"}
     lines = []
     for a in plan.actions:
         lines.append(f"{marks[a.kind]} {a.kind:<9} {a.resource:<15} {a.name}"
@@ -293,9 +296,10 @@ def render_plan(plan: Plan, diffs: bool = True) -> str:
     from ..cost.delta import plan_delta_lines  # the monthly cost this plan changes (compose2ecs/cost)
 
     lines += plan_delta_lines(plan)
-    counts = {k: sum(1 for a in plan.actions if a.kind == k) for k in (CREATE, UPDATE, NO_CHANGE)}
+    counts = {k: sum(1 for a in plan.actions if a.kind == k) for k in (CREATE, UPDATE, NO_CHANGE, RUN)}
     if plan.changes():
-        lines += ["", f"Plan: {counts[CREATE]} to create, {counts[UPDATE]} to update, "
+        runs = f", {counts[RUN]} job(s) to run" if counts[RUN] else ""
+        lines += ["", f"Plan: {counts[CREATE]} to create, {counts[UPDATE]} to update{runs}, "
                       f"{counts[NO_CHANGE]} unchanged."]
     else:
         lines += ["", "No changes: the live project matches the compose file."]

@@ -59,10 +59,12 @@ class Waiter:
     clock: Callable[[], float] = time.time
     poll_seconds: float = POLL_SECONDS
 
-    def wait(self, deployments: dict, timeout: float) -> list:
+    def wait(self, deployments: dict, timeout: float, stated: float = None) -> list:
         """Poll until every service in ``deployments`` (name → id) is done; returns Outcomes
-        in name order. Never raises for a failed deployment: the caller reports them all."""
+        in name order. Never raises for a failed deployment: the caller reports them all.
+        ``stated``: the --timeout the message names when ``timeout`` is what is left of it."""
         deadline = self.clock() + timeout
+        stated = timeout if stated is None else stated
         pending = dict(sorted(deployments.items()))
         outcomes: dict = {}
         last: dict = {}
@@ -81,7 +83,7 @@ class Waiter:
                     pending.pop(name)
             if pending and self.clock() >= deadline:
                 for name in pending:
-                    outcomes[name] = self._outcome(name, "timeout", f"not stable after {int(timeout)} s",
+                    outcomes[name] = self._outcome(name, "timeout", f"not stable after {int(stated)} s",
                                                    latest.get(name))
                 break
             if pending:

@@ -155,6 +155,24 @@ def _note(findings: Optional[list], location: Location, message: str, hint: str 
         findings.append(Finding(Severity.INFO, location, message, hint))
 
 
+def _resolve_build_args(service, lookup):
+    """``build.args`` entries without a value take the project variable, as Docker Compose
+    does (they stay unset when there is none)."""
+    build = service.get("build") if isinstance(service, dict) else None
+    args = build.get("args") if isinstance(build, dict) else None
+    if not isinstance(args, dict) or all(v is not None for v in args.values()):
+        return service
+    filled = LDict(args, at=getattr(args, "at", Location()), locs=getattr(args, "locs", None))
+    for key, value in args.items():
+        if value is None and lookup(key) is not None:
+            filled[key] = lookup(key)
+    new_build = LDict(build, at=getattr(build, "at", Location()), locs=getattr(build, "locs", None))
+    new_build["args"] = filled
+    out = LDict(service, at=getattr(service, "at", Location()), locs=getattr(service, "locs", None))
+    out["build"] = new_build
+    return out
+
+
 def resolve_project_environment(doc: LDict, lookup, findings: Optional[list] = None,
                                 read_env_file=read_dotenv) -> LDict:
     """Apply :func:`resolve_service_environment` to every service; all errors together."""
@@ -166,6 +184,7 @@ def resolve_project_environment(doc: LDict, lookup, findings: Optional[list] = N
     errors: list = []
     for name, service in services.items():
         try:
+            service = _resolve_build_args(service, as_lookup(lookup))
             new_services[name] = resolve_service_environment(service, lookup, read_env_file,
                                                              findings)
         except UserError as exc:

@@ -12,6 +12,7 @@ them together and decides which directory and which variables each file sees.
  7. include      other projects copied in                           (include.py)
  8. extends      service inheritance, across files                   (extends.py)
  9. merge        -f files in order, per-key rules                    (merge.py)
+ 9b. implicit    links/volumes_from/service:X become depends_on      (implicit.py)
 10. name         -p > COMPOSE_PROJECT_NAME > name: > directory       (project_files.py)
 11. profiles     inactive services dropped, dependencies enabled     (profiles.py)
     references   image or build, declared volumes/networks/secrets,
@@ -26,7 +27,8 @@ from typing import Callable, Mapping, Optional
 
 from ..errors import Finding, Location, Severity, UserError
 from ..gcpause import gc_paused
-from . import (build, canonical, environment, extends, include, interpolate, limits, merge,
+from . import (build, canonical, environment, extends, implicit, include, interpolate, limits,
+               merge, profiles, project_files, references, source, validate)
                profiles, project_files, references, source, validate)
 
 STDIN_NAME = "<stdin>"
@@ -41,6 +43,18 @@ class _FileLoader:
         self.stdin = stdin
         self.include_stack = include_stack
         self._cache: dict = {}
+        self._parsed: dict = {}
+
+    def parse(self, path: str):
+        """Phase 3 alone: the YAML of one file, parsed once (also read for the project name)."""
+        key = "-" if path == "-" else os.path.abspath(path)
+        if key not in self._parsed:
+            if key == "-":
+                text = limits.read_stream(self.stdin, STDIN_NAME)
+                self._parsed[key] = source.parse_yaml(text, STDIN_NAME)
+            else:
+                self._parsed[key] = source.read_yaml_file(key, _display(key))
+        return self._parsed[key]
 
     def read(self, path: str, base_dir: Optional[str] = None):
         """Phases 3-6: read, interpolate, validate and canonicalise one file.
@@ -59,11 +73,8 @@ class _FileLoader:
 
     def _read_uncached(self, path: str, base_dir: Optional[str]):
         if path == "-":
-            text = limits.read_stream(self.stdin, STDIN_NAME)
-            return self.prepare(source.parse_yaml(text, STDIN_NAME), base_dir or os.getcwd(),
-                                STDIN_NAME)
-        name = _display(path)
-        return self.prepare(source.read_yaml_file(path, name), base_dir, name)
+            return self.prepare(self.parse(path), base_dir or os.getcwd(), STDIN_NAME)
+        return self.prepare(self.parse(path), base_dir, _display(path))
 
     def prepare(self, raw, base_dir: str, filename: str):
         """Phases 4-6 on an already-parsed document (also used for docker run input).
@@ -140,15 +151,22 @@ def load(options, environ: Mapping[str, str], stdin=None):
     # 2. variables: .env / --env-file, OS environment wins
     variables = project_files.project_environment(project_dir, options.env_files, environ,
                                                   options.cwd)
-    if options.project_name:
-        variables.setdefault("COMPOSE_PROJECT_NAME", options.project_name)
-    lookup = limits.text_lookup(variables.get)  # OS variables may hold non-UTF-8 bytes
+    # the files see COMPOSE_PROJECT_NAME too; phase 10 still tells -p, the variable and name: apart
+    seen_by_files = dict(variables)
+    lookup = limits.text_lookup(seen_by_files.get)  # OS variables may hold non-UTF-8 bytes
     loader = _FileLoader(lookup, findings, stdin)
-    # 3-8. per file: read, interpolate, validate, canonicalise, include, extends
+    # 3. read the -f files; like Docker Compose, ${COMPOSE_PROJECT_NAME} is the project name
+    #    resolved before interpolation (-p, the environment, `name:` of the files, the directory)
+    _collect(loader.parse, files)
+    seen_by_files["COMPOSE_PROJECT_NAME"] = _name_for_interpolation(options, variables, files,
+                                                                loader, project_dir)
+    # 4-8. per file: interpolate, validate, canonicalise, include, extends
     docs = _collect(lambda f: loader.load(f, project_dir), files)
     docs += _docker_run_documents(options, loader, findings)
     # 9. merge
     doc = merge.merge_documents(docs)
+    # 9b. implicit dependencies: links, volumes_from, network_mode/ipc/pid: service:X
+    doc = implicit.add_implicit_dependencies(doc)
     # 10. project name
     top_name = doc.get("name")
     # .env may set COMPOSE_PROJECT_NAME / COMPOSE_PROFILES, as with Docker Compose
@@ -157,6 +175,7 @@ def load(options, environ: Mapping[str, str], stdin=None):
     doc["name"] = name
     # 11. profiles
     active = profiles.active_profiles(options.profiles, variables)
+    declared_profiles = profiles.declared_profiles(doc)
     doc, enabled = profiles.select_profiles(doc, active, options.services)
     for svc in enabled:
         findings.append(Finding(Severity.INFO, source.locate(doc, ("services", svc)),
@@ -168,7 +187,27 @@ def load(options, environ: Mapping[str, str], stdin=None):
     # 13. typed model
     project = build.build_project(doc, name=name, working_dir=project_dir,
                                   files=tuple(_display(f) for f in files))
-    return Loaded(project, doc, tuple(findings))
+    return Loaded(project, doc, tuple(findings), declared_profiles)
+
+
+def _name_for_interpolation(options, variables: dict, files, loader: _FileLoader,
+                            project_dir: str) -> str:
+    """The value ``${COMPOSE_PROJECT_NAME}`` takes in the files: -p, else the variable, else
+    the last non-empty top-level ``name`` of the -f files (itself interpolated), else the
+    directory name. An invalid name is reported by phase 10, with its origin."""
+    explicit = options.project_name or variables.get("COMPOSE_PROJECT_NAME")
+    if explicit:
+        return explicit
+    declared = ""
+    for path in files:
+        raw = loader.parse(path)
+        value = raw.get("name") if isinstance(raw, dict) else None
+        if isinstance(value, str) and value:
+            at = raw.loc("name") if hasattr(raw, "loc") else Location()
+            declared = interpolate.substitute(value, limits.text_lookup(variables.get), at) or declared
+    if declared:
+        return declared
+    return project_files.project_name(None, {}, None, project_dir, None)
 
 
 def _input_files(options, environ):

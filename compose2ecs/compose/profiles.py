@@ -169,6 +169,15 @@ def _drop_optional(service, on: set):
     return out
 
 
+def declared_profiles(doc) -> tuple:
+    """Every profile a service of ``doc`` names, sorted (for "no service selected")."""
+    services = _unwrap(doc.get("services")) if isinstance(doc, dict) else None
+    names = set()
+    for service in (services.values() if isinstance(services, dict) else ()):
+        names.update(str(p) for p in _profiles_of(service))
+    return tuple(sorted(names))
+
+
 def select_profiles(doc: LDict, active: Iterable[str],
                     explicit_services: Iterable[str] = ()) -> tuple:
     """Keep the services enabled by ``active`` profiles, ``explicit_services`` and their

@@ -120,9 +120,12 @@ def _check_size(ctx: Ctx, key: str, members: list, position: dict) -> None:
 
 def order(groups: list) -> list:
     """Providers first (compose depends_on between tasks), ties by name; cycles broken by name."""
-    owner = {u.name: g.name for g in groups for u in g.units}
+    # a one-shot init job sits in several tasks (ecs/jobs.py); it owns no task of its own
+    owner = {u.name: g.name for g in groups for u in g.units if u.name == g.units[0].name}
+    owner.update({u.name: g.name for g in groups for u in g.units if u.name not in owner})
     deps = {g.name: sorted({owner[d.service] for u in g.units for d in u.service.depends_on
-                            if d.service in owner and owner[d.service] != g.name}) for g in groups}
+                            if d.service in owner and owner[d.service] != g.name
+                            and not any(m.name == d.service for m in g.units)}) for g in groups}
     done, out, visiting = set(), [], set()
 
     def visit(name):

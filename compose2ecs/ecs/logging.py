@@ -53,6 +53,9 @@ def _replaced(ctx: Ctx, unit: Unit, driver: str, options: dict) -> None:
     if driver in LOCAL_DRIVERS:
         if options:
             ctx.info(unit, ("logging", "options"), f"{driver} options are ignored: logs go to {where}")
+        elif unit.service.logging and unit.service.logging.driver:
+            ctx.info(unit, ("logging", "driver"), f"logging driver {driver} is replaced by awslogs: "
+                     f"logs go to {where}, stream prefix {unit.container}")
         return
     if driver == "splunk":
         missing = ", ".join(k for k in SPLUNK_REQUIRED if not options.get(k))

@@ -5,7 +5,8 @@ Phases, in the order :func:`lower` runs them:
  1. region        --region > AWS_REGION > AWS_DEFAULT_REGION > AWS config > us-east-1 (info)
  2. settings      top-level and per-service x-ecs (+ x-aws-* aliases), validated (xecs.py)
  3. units         one per compose service: launch type, generic support-table findings
- 4. groups        services sharing a task (x-ecs.task), providers-first order (grouping.py)
+ 4. groups        services sharing a task (x-ecs.task), one-shot jobs (jobs.py),
+                 providers-first order (grouping.py)
  5. tasks         containers (containers.py …), volumes, dependsOn, task size (resources.py)
  6. services      desired count, networking, Service Connect, load balancer (services.py)
  7. project       cluster, log group, secrets, EFS, placeholders, findings (sorted)
@@ -20,7 +21,7 @@ from typing import Callable, Mapping, Optional
 
 from ..gcpause import gc_paused
 from ..errors import FindingSink, Location, Severity, UserError
-from . import grouping, logging, services, support, tasks, tdsize, xecs
+from . import grouping, jobs, logging, services, support, tasks, tdsize, xecs
 from .context import Ctx, Unit, ecs_name, load_balancer_type
 from .model import Cluster, EcsProject, EfsVolume, LogGroup
 
@@ -84,10 +85,14 @@ def lower(project, options: LowerOptions, environ: Mapping[str, str] = {},
     if errors:  # every bad x-ecs / x-aws-* block of the project at once
         raise UserError(errors)
     grouping.assign_container_names(ctx, units)
-    groups, deps = grouping.order(grouping.make_groups(ctx, units))
-    sc = services.service_connect_enabled(ctx, groups)
+    groups, one_shot = jobs.lower_jobs(ctx, grouping.make_groups(ctx, units))
+    groups, deps = grouping.order(groups)
+    # a RunTask job is outside Service Connect (only ECS services take part)
+    sc = {name: on and name not in one_shot
+          for name, on in services.service_connect_enabled(ctx, groups).items()}
     built = [tasks.build_task(ctx, g, sc.get(g.name, False)) for g in groups]
-    ecs_services = tuple(services.build_service(ctx, g, td, deps[g.name], sc.get(g.name, False))
+    ecs_services = tuple(services.build_service(ctx, g, td, deps[g.name], sc.get(g.name, False),
+                                                g.name in one_shot)
                          for g, td in zip(groups, built))
     ecs = EcsProject(
         name=project.name, region=region, cluster=_cluster(ctx), services=ecs_services,
@@ -138,6 +143,8 @@ def _support_findings(ctx: Ctx, unit: Unit) -> None:
         value = support.value_of(unit.service, key)
         if not support.present(value) or (key == "pull_policy" and value == "missing"):
             continue
+        if key == "restart" and jobs.restart_makes_job(unit):
+            continue  # a one-shot job: its own finding says what restart became
         if rule.kind == support.EC2 and not unit.fargate and (key != "pid" or str(value) == "host"):
             # (ipc values ECS cannot express on EC2 are reported by tasks.ipc_mode)
             continue  # lowered into the EC2-only fields

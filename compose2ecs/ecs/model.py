@@ -222,6 +222,8 @@ class Service:
     task_policies: tuple = ()  # IAM policy ARNs / documents for the task role (x-ecs / x-aws-policies)
     tags: Pairs = ()
     at: Location = Location()
+    # A one-shot job (ecs/jobs.py): its task runs once per rollout (RunTask), no ECS service
+    job: bool = False
 
 
 @dataclass(frozen=True, slots=True)

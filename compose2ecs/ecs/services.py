@@ -24,7 +24,8 @@ def service_connect_enabled(ctx: Ctx, groups: list) -> dict:
     return {g.name: all(u.settings.get("service_connect", True) for u in g.units) for g in groups}
 
 
-def build_service(ctx: Ctx, group, td, depends_on: list, service_connect: bool) -> Service:
+def build_service(ctx: Ctx, group, td, depends_on: list, service_connect: bool,
+                  job: bool = False) -> Service:
     primary = group.primary
     settings = primary.settings
     launch = primary.launch_type
@@ -47,7 +48,7 @@ def build_service(ctx: Ctx, group, td, depends_on: list, service_connect: bool) 
         assign_public_ip=_public_ip(ctx, primary, any(m.published for _, m in mappings)),
         enable_execute_command=bool(settings.get("enable_execute_command", False)),
         task_policies=tuple(_policy(p) for p in settings.get("policies") or ()),
-        tags=_tags(ctx, group), at=primary.service.at)
+        tags=_tags(ctx, group), at=primary.service.at, job=job)
 
 
 def _public_ip(ctx: Ctx, unit, internet_ports: bool):
@@ -64,8 +65,13 @@ def _desired_count(ctx: Ctx, unit) -> int:
     if deploy.mode == "global":
         ctx.info(unit, ("deploy", "mode"), "global mode has no Fargate equivalent; one task is run",
                  "set deploy.replicas")
-    replicas = deploy.replicas if deploy.replicas is not None else unit.service.get("scale")
-    return int(replicas) if replicas is not None else 1
+    if deploy.replicas is not None:
+        # `scale` and deploy.replicas were reconciled by the loader; point at the one written
+        key = ("scale",) if ctx.svc_at(unit, "scale").key_path[-1:] == ("scale",) else ("deploy", "replicas")
+        ctx.info(unit, key, f"{key[-1]} {deploy.replicas}: the ECS service keeps "
+                 f"{deploy.replicas} task(s) running (desired count)")
+        return int(deploy.replicas)
+    return 1
 
 
 def _networks(group) -> tuple:

@@ -59,7 +59,7 @@ def _service_depends_on(b: Builder, service, position: dict, providers: list) ->
     Only services earlier in the (dependency-ordered) list are added, so no cycle can form.
     """
     deps = [b.sid(name, "Service") for name in service.depends_on
-            if name in position and name != service.name]
+            if name in position and name != service.name and name not in b.jobs]
     deps += b.refs.get(("svc-deps", service.name), [])
     for volume in b.ecs.efs_volumes:
         if service.name in volume.services and ("efs", volume.key) in b.refs:
@@ -78,6 +78,9 @@ def _add_services(b: Builder, created_secrets: dict) -> None:
         task_role = iam.add_task_role(b, service, _efs_iam_resources(b, td))
         td_id = add_task_definition(b, td, service.name, created_secrets, task_role)
         groups = network.service_group_ids(b, service)
+        if service.job:  # one-shot: registered, never kept running (ecs/jobs.py)
+            services.add_job_outputs(b, service, td_id, groups)
+            continue
         sid = services.add_service(b, service, td_id, groups, _service_depends_on(b, service, position, providers))
         autoscaling.add_autoscaling(b, service, sid)
     used = {s.task_definition for s in ecs.services}

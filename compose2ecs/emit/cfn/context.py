@@ -107,6 +107,8 @@ class Builder:
         self._task_definitions = {}
         for td in self.ecs.task_definitions:
             self._task_definitions.setdefault(td.family, td)
+        # one-shot jobs: a task definition and outputs, no AWS::ECS::Service (ecs/jobs.py)
+        self.jobs = {s.name for s in self.ecs.services if s.job}
 
     # -- lookups ----------------------------------------------------------------
     def service(self, name: str):

@@ -132,3 +132,17 @@ def add_service(b: Builder, service, td_id: str, groups: list, depends_on: list)
     b.output(rid + "Name", getatt(rid, "Name"), f"ECS service name of {service.name}", owner=service.name)
     b.output(rid + "Arn", ref(rid), f"ECS service ARN of {service.name}", owner=service.name)
     return rid
+
+
+def add_job_outputs(b: Builder, service, td_id: str, groups: list) -> None:
+    """A one-shot job has no AWS::ECS::Service: its outputs are what `aws ecs run-task` needs."""
+    b.output(b.sid(service.name, "JobTaskDefinition"), ref(td_id),
+             f"Task definition of the one-shot job {service.name} (run it with aws ecs run-task)",
+             owner=service.name)
+    public = _network(b, service, groups)["AwsvpcConfiguration"]["AssignPublicIp"]
+    b.output(b.sid(service.name, "JobNetwork"),
+             {"Fn::Join": [" ", ["subnets:", {"Fn::Join": [",", ref("Subnets")]},
+                                 "security groups:", {"Fn::Join": [",", groups]},
+                                 "assign public IP:", public]]},
+             f"Where the one-shot job {service.name} runs (aws ecs run-task --network-configuration)",
+             owner=service.name)
