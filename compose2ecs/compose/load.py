@@ -29,7 +29,6 @@ from ..errors import Finding, Location, Severity, UserError
 from ..gcpause import gc_paused
 from . import (build, canonical, environment, extends, implicit, include, interpolate, limits,
                merge, profiles, project_files, references, source, validate)
-               profiles, project_files, references, source, validate)
 
 STDIN_NAME = "<stdin>"
 
