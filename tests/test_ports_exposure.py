@@ -154,9 +154,11 @@ def _cfn_service_views(files: dict) -> dict:
     return out
 
 
-def _deployer_views(ecs) -> dict:
-    """ECS service name → (world-open (proto, from, to) set, assignPublicIp) as the deployer plans them."""
-    live = Live(subnets=["subnet-1"], group_ids={s.name: f"sg-{i:08d}" for i, s in enumerate(ecs.services)})
+def _deployer_views(ecs, default_vpc: bool = False) -> dict:
+    """ECS service name → (world-open (proto, from, to) set, assignPublicIp) as the deployer plans them
+    (into given subnets, or into the default VPC, which has no NAT gateway)."""
+    live = Live(subnets=["subnet-1"], group_ids={s.name: f"sg-{i:08d}" for i, s in enumerate(ecs.services)},
+                default_vpc=default_vpc)
     out = {}
     for service in ecs.services:
         rules = aws_network.desired_rules(ecs, service)
@@ -168,7 +170,11 @@ def _deployer_views(ecs) -> dict:
     return out
 
 
-def _cfn_public(value, template_default: str = "ENABLED") -> str:
+def _cfn_public(value, template_default: str = "ENABLED", pulls: str = "DISABLED") -> str:
+    """The AssignPublicIp a stack gets: parameter defaults, PublicIpForPulls as deploy fills it
+    (DISABLED in given subnets, ENABLED in the default VPC)."""
+    if value == {"Ref": "PublicIpForPulls"}:
+        return pulls
     return template_default if value == {"Ref": "AssignPublicIp"} else value
 
 
@@ -230,9 +236,22 @@ def test_top_level_choice_is_followed_by_both_paths(tmp_path):
 
 def test_no_unused_assign_public_ip_parameter(tmp_path):
     ecs = _convert(tmp_path, "services:\n  db:\n    image: postgres\n    ports: ['127.0.0.1:5432:5432']\n").ecs
-    text = dump_template(build_templates(ecs)["cloudformation.yaml"])
-    assert "AssignPublicIp: DISABLED" in text and "Ref: AssignPublicIp" not in text
+    template = build_templates(ecs)["cloudformation.yaml"]
+    text = dump_template(template)
+    assert "AssignPublicIp" not in template["Parameters"] and "Ref: AssignPublicIp" not in text
+    # the database's only public IP is the one for pulling images, off unless the subnets need it
+    assert template["Parameters"]["PublicIpForPulls"]["Default"] == "DISABLED"
     assert lint(text) == []
+
+
+def test_default_vpc_gives_local_only_services_a_public_ip_for_pulls_only(tmp_path):
+    """The default VPC has no NAT gateway: without a public IP a database could not pull its
+    image. It gets one for egress; its security group still admits nothing from the internet."""
+    ecs = _convert(tmp_path).ecs
+    cfn = _cfn_service_views(build_templates(ecs))
+    api = _deployer_views(ecs, default_vpc=True)
+    assert {k: (w, _cfn_public(p, pulls="ENABLED")) for k, (w, p) in cfn.items()} == api
+    assert api["db"] == (set(), "ENABLED") and api["debug"] == (set(), "ENABLED")
 
 
 def test_docker_run_loopback_publish_stays_local(tmp_path):
@@ -299,6 +318,9 @@ def test_corpus_local_ports_get_no_internet_ingress(name):
     cfn = _cfn_service_views(build_templates(result.ecs))
     api = _deployer_views(result.ecs)
     for svc, (world, public) in api.items():  # both paths agree on every service, local ports or not
+        if svc not in cfn:  # a one-shot job: RunTask on deploy, no AWS::ECS::Service
+            assert result.ecs.service(svc).job, svc
+            continue
         assert cfn[svc][0] == world, svc
         assert _cfn_public(cfn[svc][1]) == public, svc
     for svc, ports in _local_ports(result).items():
@@ -376,10 +398,9 @@ def test_deployer_opens_only_internet_ports_and_gives_public_ips_only_to_them(re
     db = {(p["FromPort"], p["ToPort"]) for p in groups["exposure-db"]}
     assert db == {(5432, 5432)}, "peers still reach the loopback-bound database"
     public = {b["serviceName"]: b["networkConfiguration"]["awsvpcConfiguration"]["assignPublicIp"] for b in sent}
-    assert public == {"web": "ENABLED", "edge": "ENABLED", "db": "DISABLED", "debug": "DISABLED"}
-    live = clients.ecs.describe_services(cluster="exposure", services=["db", "web"])["services"]
-    assert {s["serviceName"]: s["networkConfiguration"]["awsvpcConfiguration"]["assignPublicIp"]
-            for s in live} == {"db": "DISABLED", "web": "ENABLED"}
+    # moto's account has a default VPC (no NAT): db and debug get a public IP to pull images only;
+    # their security groups above admit nothing from the internet
+    assert public == {"web": "ENABLED", "edge": "ENABLED", "db": "ENABLED", "debug": "ENABLED"}
 
 
 def test_port_ranges_deploy_through_the_api_and_a_rerun_changes_nothing(recorded, tmp_path):
@@ -490,9 +511,10 @@ def test_port_ranges_deploy_end_to_end_and_rerun(moto_server, tmp_path, via):  #
     assert "no changes" in (again.stdout + again.stderr).lower()
 
 
-def test_plan_warns_when_the_default_vpc_gets_tasks_without_public_ip(moto, tmp_path):  # noqa: F811
+def test_plan_says_local_only_services_get_a_public_ip_for_pulls_in_the_default_vpc(moto, tmp_path):  # noqa: F811
     from compose2ecs.aws.plan import make_plan, render_plan
 
     plan = make_plan(_convert(tmp_path).ecs, make_clients(), task_definition_dict)
     line = next(line for line in render_plan(plan).splitlines() if " network " in line)
-    assert "default VPC" in line and "db, debug get no public IP" in line and "assign_public_ip: true" in line
+    assert "default VPC" in line and "db, debug: public IP only to pull images" in line
+    assert "no internet ingress" in line

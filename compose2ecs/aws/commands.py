@@ -45,7 +45,9 @@ def _deploy_stack(ecs, clients, progress, dry_run, no_rollback, s3_bucket, timeo
 
     template, nested = templates_for(ecs)
     vpc_id, subnets = resolve_network(clients.ec2, ecs.vpc_id, ecs.subnets)
-    known = {"VpcId": vpc_id, "Subnets": ",".join(subnets)}
+    known = {"VpcId": vpc_id, "Subnets": ",".join(subnets),
+             # the default VPC has no NAT gateway: tasks without internet ports pull images over a public IP
+             "PublicIpForPulls": "DISABLED" if ecs.vpc_id or ecs.subnets else "ENABLED"}
     if ecs.cluster.existing:
         known["ExistingClusterName"] = ecs.cluster.name
     known.update(existing_load_balancer(ecs, template, clients.elbv2))

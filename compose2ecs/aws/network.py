@@ -43,14 +43,18 @@ def resolve_network(ec2, vpc_id: str | None, subnets: tuple) -> tuple:
     return vpc_id, sorted(found)
 
 
-def no_public_ip_note(project) -> str:
-    """For the plan's network line when deploy picked the default VPC (it has no NAT gateway unless
-    one was added): which services get no public IP (ecs/exposure.py) and so cannot pull images."""
-    names = [s.name for s in project.services if s.assign_public_ip is False]
+def public_ip_note(project, default_vpc: bool) -> str:
+    """For the plan's network line: what services without an internet-published port get
+    (ecs/exposure.py). In the default VPC (no NAT gateway) a public IP for pulling images only;
+    elsewhere none (the subnets must reach the registries through NAT or VPC endpoints)."""
+    names = [s.name for s in project.services if s.egress_public_ip]
     if not names:
         return ""
-    return (f"; {', '.join(names)} get no public IP (no internet-published port): without a NAT gateway their "
-            "tasks cannot pull images from public registries (x-ecs assign_public_ip: true)")
+    if default_vpc:
+        return (f"; {', '.join(names)}: public IP only to pull images (the default VPC has no NAT gateway), "
+                "no internet ingress (security groups)")
+    return (f"; {', '.join(names)}: no public IP (no internet-published port): the subnets need a NAT gateway "
+            "or VPC endpoints to pull images")
 
 
 def _subnets(ec2, vpc_id: str, extra: list) -> list:

@@ -45,6 +45,7 @@ class Live:
 
     vpc_id: str = ""
     subnets: list = field(default_factory=list)
+    default_vpc: bool = False  # deploy picked the default VPC (public subnets, no NAT gateway)
     role_arn: str = ""  # the execution role (empty until created)
     role_name: str = ""
     group_ids: dict = field(default_factory=dict)  # service → security group id
@@ -115,8 +116,9 @@ def _refuse_unsupported(project) -> None:
 
 def _plan_network(project, clients, live, render) -> list:
     live.vpc_id, live.subnets = network.resolve_network(clients.ec2, project.vpc_id, project.subnets)
-    how = "given" if project.vpc_id or project.subnets else "default VPC"
-    note = network.no_public_ip_note(project) if how == "default VPC" else ""
+    live.default_vpc = not (project.vpc_id or project.subnets)
+    how = "default VPC" if live.default_vpc else "given"
+    note = network.public_ip_note(project, live.default_vpc)
     return [Action("network", live.vpc_id, NO_CHANGE, f"{how}, subnets {', '.join(live.subnets)}{note}")]
 
 

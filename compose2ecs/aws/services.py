@@ -34,7 +34,9 @@ def network_configuration(service, live, project=None) -> dict:
     """awsvpcConfiguration; a service without an internet-published port has assign_public_ip
     False from the lowering (ecs/exposure.py), None follows x-ecs's top-level setting."""
     public = service.assign_public_ip
-    if public is None:
+    if service.egress_public_ip:  # no internet port: a public IP only to pull images without NAT
+        public = bool(getattr(live, "default_vpc", False))
+    elif public is None:
         # Default-VPC subnets have no NAT: a published service needs a public IP to pull from Docker Hub.
         public = dict(project.extensions).get("assign_public_ip", True) if project is not None else True
     return {"awsvpcConfiguration": {

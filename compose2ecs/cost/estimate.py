@@ -156,6 +156,8 @@ def has_public_ip(ecs, svc, launch: str) -> bool:
     (tasks in the default VPC's public subnets need it to pull images)."""
     if launch == "EC2":
         return False
+    if getattr(svc, "egress_public_ip", False):
+        return True  # `compose2ecs deploy` into the default VPC (no NAT): a public IP to pull images
     if svc.assign_public_ip is not None:
         return bool(svc.assign_public_ip)
     return dict(ecs.extensions).get("assign_public_ip") is not False

@@ -105,6 +105,15 @@ def public_ip(service_setting: Optional[bool], top_setting: Optional[bool], inte
     return False
 
 
-NO_PUBLIC_IP = ("no port is published to the internet, so the tasks get no public IP: they pull images and "
-                "write logs through a NAT gateway or VPC endpoints")
-NO_PUBLIC_IP_HINT = "set x-ecs assign_public_ip: true to deploy it into public subnets without a NAT gateway"
+def public_ip_by_default(service_setting: Optional[bool], top_setting: Optional[bool],
+                         internet_ports: bool) -> bool:
+    """True when the service has no internet port and nobody chose: it gets a public IP only
+    for egress where the subnets have no NAT gateway (the default VPC), to pull its images."""
+    return service_setting is None and top_setting is None and not internet_ports
+
+
+NO_PUBLIC_IP = ("no port is published to the internet: its security group admits nothing from the internet, "
+                "and its tasks get a public IP only where the subnets have no NAT gateway (the default VPC, "
+                "to pull images; CloudFormation parameter PublicIpForPulls), never for ingress")
+NO_PUBLIC_IP_HINT = ("set x-ecs assign_public_ip: false to never give it a public IP (private subnets with a "
+                     "NAT gateway or VPC endpoints), true to always give one")

@@ -224,6 +224,10 @@ class Service:
     at: Location = Location()
     # A one-shot job (ecs/jobs.py): its task runs once per rollout (RunTask), no ECS service
     job: bool = False
+    # No internet-published port and no x-ecs choice (ecs/exposure.py): the security group admits
+    # nothing from the internet, and a public IP is given only where the subnets have no NAT
+    # gateway (the default VPC), so the tasks can still pull images. Never ingress.
+    egress_public_ip: bool = False
 
 
 @dataclass(frozen=True, slots=True)

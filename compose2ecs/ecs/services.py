@@ -46,6 +46,9 @@ def build_service(ctx: Ctx, group, td, depends_on: list, service_connect: bool,
         load_balancer=_targets(ctx, group, mappings),
         autoscaling=_autoscaling(settings.get("autoscaling"), _desired_count(ctx, primary)),
         assign_public_ip=_public_ip(ctx, primary, any(m.published for _, m in mappings)),
+        egress_public_ip=exposure.public_ip_by_default(
+            primary.settings.get("assign_public_ip"), ctx.top.get("assign_public_ip"),
+            any(m.published for _, m in mappings)),
         enable_execute_command=bool(settings.get("enable_execute_command", False)),
         task_policies=tuple(_policy(p) for p in settings.get("policies") or ()),
         tags=_tags(ctx, group), at=primary.service.at, job=job)

@@ -38,6 +38,12 @@ def add_base_parameters(b: Builder) -> None:
             "Default": "DISABLED" if public is False else "ENABLED",
             "Description": "ENABLED lets tasks in public subnets pull images from Docker Hub (as the ECS "
                            "console's first deployment does); DISABLED needs a NAT gateway or VPC endpoints"})
+    if any(s.egress_public_ip for s in ecs.services):
+        b.parameter(b.pid("param:PublicIpForPulls", "PublicIpForPulls"), {
+            "Type": "String", "AllowedValues": ["ENABLED", "DISABLED"], "Default": "DISABLED",
+            "Description": "Public IP for tasks without an internet-published port, only so they can pull "
+                           "images: ENABLED in subnets without a NAT gateway (the default VPC); their security "
+                           "groups admit nothing from the internet either way"})
     _add_cluster_parameters(b)
 
 

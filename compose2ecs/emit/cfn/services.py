@@ -91,7 +91,9 @@ def service_connect(b: Builder, service) -> dict:
 
 
 def _network(b: Builder, service, groups: list) -> dict:
-    if service.assign_public_ip is None:
+    if service.egress_public_ip:  # no internet port: a public IP only to pull images without NAT
+        public = ref("PublicIpForPulls")
+    elif service.assign_public_ip is None:
         public = ref("AssignPublicIp")
     else:
         public = "ENABLED" if service.assign_public_ip else "DISABLED"
