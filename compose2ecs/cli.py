@@ -5,14 +5,13 @@ diagnostics go to stderr. boto3 is never imported here (the AWS commands import 
 """
 from __future__ import annotations
 
-import functools
-import os
 import sys
 from typing import List, Optional
 
 import typer
 
-from .errors import EXIT_STRICT, AwsError, Severity, UserError
+from .cli_run import print_diagnostics, print_findings, run_command  # noqa: F401
+from .errors import EXIT_STRICT, Severity, UserError
 
 app = typer.Typer(
     name="compose2ecs",
@@ -25,60 +24,6 @@ app = typer.Typer(
 )
 
 
-def run_command(fn):
-    """Wrap a command: user errors and AWS errors become one located message and an exit code.
-
-    Never a traceback for bad input; an unexpected exception is reported as an internal error
-    (set COMPOSE2ECS_DEBUG=1 to see the traceback).
-    """
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except UserError as exc:
-            print_diagnostics(exc.diagnostics)
-            raise typer.Exit(exc.exit_code)
-        except AwsError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(exc.exit_code)
-        except KeyboardInterrupt:
-            typer.echo("interrupted; nothing was deleted", err=True)
-            raise typer.Exit(130)
-        except typer.Exit:
-            raise
-        except Exception as exc:  # a bug of ours, not the user's input
-            if os.environ.get("COMPOSE2ECS_DEBUG"):
-                raise
-            typer.echo(f"compose2ecs: internal error: {type(exc).__name__}: {exc} "
-                       "(please report it; set COMPOSE2ECS_DEBUG=1 for details)", err=True)
-            raise typer.Exit(1)
-
-    return wrapper
-
-
-def print_diagnostics(diagnostics) -> None:
-    for diag in diagnostics:
-        typer.echo(str(diag), err=True)
-    count = len(diagnostics)
-    if count > 1:
-        typer.echo(f"{count} errors", err=True)
-
-
-def print_findings(findings, quiet: bool = False) -> None:
-    """Findings to stderr, one per line, then a one-line summary by severity."""
-    if not findings:
-        return
-    if not quiet:
-        for finding in findings:
-            typer.echo(str(finding), err=True)
-    counts = {}
-    for finding in findings:
-        counts[finding.severity] = counts.get(finding.severity, 0) + 1
-    summary = ", ".join(f"{counts[s]} {s}" for s in Severity.ORDER if s in counts)
-    typer.echo(f"{len(findings)} finding{'s' if len(findings) != 1 else ''}: {summary}", err=True)
-
-
 def write_output(path: Optional[str], text: str) -> None:
     from .output import write_text
 
@@ -86,39 +31,8 @@ def write_output(path: Optional[str], text: str) -> None:
 
 
 # ----------------------------------------------------------------------------- shared options
-FilesOpt = typer.Option(None, "-f", "--file", help="Compose file (repeatable; - for stdin).")
-DockerRunOpt = typer.Option(None, "--docker-run", help="A `docker run …` command line (repeatable).")
-DockerRunFileOpt = typer.Option(None, "--docker-run-file",
-                                help="File of `docker run` command lines (- for stdin).")
-ProjectNameOpt = typer.Option(None, "-p", "--project-name", help="Project name.")
-ProjectDirOpt = typer.Option(None, "--project-directory", help="Project directory.")
-EnvFileOpt = typer.Option(None, "--env-file", help="Variables file (repeatable).")
-ProfileOpt = typer.Option(None, "--profile", help="Activate a profile (repeatable).")
-
-
-def parse_pairs(values: Optional[List[str]], flag: str) -> tuple:
-    """``["web=repo/web:1"]`` → ``(("web", "repo/web:1"),)``; a value without ``=`` is an error."""
-    from .errors import Location
-
-    pairs = []
-    for value in values or ():
-        key, sep, rest = value.partition("=")
-        if not sep or not key or not rest:
-            raise UserError.at(Location(key_path=(flag,)), f"{value!r} is not NAME=VALUE",
-                               f"write {flag} NAME=VALUE")
-        pairs.append((key, rest))
-    return tuple(pairs)
-
-
-def input_options(files, docker_run, docker_run_file, project_name, project_directory,
-                  env_file, profile, services=(), **ecs):
-    """Collect CLI values into :class:`pipeline.InputOptions`."""
-    from .pipeline import InputOptions
-
-    return InputOptions(files=tuple(files or ()), docker_run=tuple(docker_run or ()),
-                        docker_run_files=tuple(docker_run_file or ()), project_name=project_name,
-                        project_directory=project_directory, env_files=tuple(env_file or ()),
-                        profiles=tuple(profile or ()), services=tuple(services or ()), **ecs)
+from .cli_options import (DockerRunFileOpt, DockerRunOpt, EnvFileOpt, FilesOpt,  # noqa: E402,F401
+                          ProfileOpt, ProjectDirOpt, ProjectNameOpt, input_options, parse_pairs)
 
 
 # ----------------------------------------------------------------------------- config

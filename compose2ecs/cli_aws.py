@@ -17,26 +17,12 @@ from typing import List, Optional
 
 import typer
 
+from .cli_options import (AwsProfileOpt, ClusterOpt, DockerRunFileOpt, DockerRunOpt, EfsOpt,
+                          EndpointOpt, EnvFileOpt, ExecRoleOpt, FilesOpt, ImageOpt, OutputOpt,
+                          ProfileOpt, ProjectDirOpt, ProjectNameOpt, RegionOpt, TaskRoleOpt,
+                          input_options, parse_pairs)
+from .cli_run import print_findings, run_command
 from .errors import AwsError, Location, UserError
-
-AwsProfileOpt = typer.Option(None, "--aws-profile", envvar="AWS_PROFILE",
-                             help="AWS named profile (default: the standard credential chain).")
-RegionOpt = typer.Option(None, "--region", help="AWS region (default: AWS_REGION / the profile's).")
-EndpointOpt = typer.Option(None, "--endpoint-url", envvar="AWS_ENDPOINT_URL",
-                           help="Custom AWS endpoint (LocalStack, moto).")
-ClusterOpt = typer.Option(None, "--cluster", help="Use this existing cluster instead of creating one.")
-OutputOpt = typer.Option("text", "--output", help="text or json.")
-EfsOpt = typer.Option(None, "--efs", help="VOLUME=fs-… for a named volume (repeatable).")
-ImageOpt = typer.Option(None, "--image", help="SERVICE=URI for a build-only service (repeatable).")
-ExecRoleOpt = typer.Option(None, "--execution-role-arn", help="Use this execution role instead of creating one.")
-TaskRoleOpt = typer.Option(None, "--task-role-arn", help="Task role for every task definition.")
-
-
-def _base():
-    from . import cli  # late: cli imports this module while it is being built
-
-    return cli
-
 
 def _guard(fn):
     """Run a command; botocore failures that escaped become one AwsError line (exit 4)."""
@@ -52,7 +38,7 @@ def _guard(fn):
 
                 raise translate(error, fn.__name__) from None
             raise
-    return _base().run_command(wrapper)
+    return run_command(wrapper)
 
 
 def load_project(options, overrides: dict):
@@ -60,7 +46,7 @@ def load_project(options, overrides: dict):
     from .pipeline import convert_inputs
 
     conversion = convert_inputs(options, stdin=sys.stdin)
-    _base().print_findings(conversion.findings, quiet=True)
+    print_findings(conversion.findings, quiet=True)
     changes = {k: v for k, v in overrides.items() if v}
     return dataclasses.replace(conversion.ecs, **changes) if changes else conversion.ecs
 
@@ -92,11 +78,10 @@ def _confirm(question: str, yes: bool) -> bool:
 
 def _inputs(files, docker_run, docker_run_file, project_name, project_directory, env_file, profile,
             region=None, cluster=None, efs=None, image=None, execution_role_arn=None, task_role_arn=None):
-    cli = _base()
-    return cli.input_options(files, docker_run, docker_run_file, project_name, project_directory,
-                             env_file, profile, region=region, cluster=cluster,
-                             efs=cli.parse_pairs(efs, "--efs"), images=cli.parse_pairs(image, "--image"),
-                             execution_role_arn=execution_role_arn, task_role_arn=task_role_arn)
+    return input_options(files, docker_run, docker_run_file, project_name, project_directory,
+                         env_file, profile, region=region, cluster=cluster,
+                         efs=parse_pairs(efs, "--efs"), images=parse_pairs(image, "--image"),
+                         execution_role_arn=execution_role_arn, task_role_arn=task_role_arn)
 
 
 def _name_only(files, docker_run, docker_run_file, project_name) -> bool:
@@ -106,9 +91,8 @@ def _name_only(files, docker_run, docker_run_file, project_name) -> bool:
 
 def register(app) -> None:
     """Add deploy, plan, status, ps, logs and down to the root typer app."""
-    cli = _base()
-    shared = (cli.FilesOpt, cli.DockerRunOpt, cli.DockerRunFileOpt, cli.ProjectNameOpt,
-              cli.ProjectDirOpt, cli.EnvFileOpt, cli.ProfileOpt)
+    shared = (FilesOpt, DockerRunOpt, DockerRunFileOpt, ProjectNameOpt, ProjectDirOpt, EnvFileOpt,
+              ProfileOpt)
     for registrar in (_register_deploy, _register_plan, _register_status, _register_logs, _register_down):
         registrar(app, *shared)
 
