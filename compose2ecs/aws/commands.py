@@ -10,7 +10,6 @@ import time
 from typing import Callable, Optional
 
 from ..errors import AwsError
-from ..units import parse_duration
 from .progress import Progress
 
 
@@ -112,8 +111,9 @@ def run_logs(project: str, clients, ecs, cluster: Optional[str], only: tuple, fo
              sleep: Callable = time.sleep, clock: Callable = time.time, max_polls=None) -> int:
     """`logs`: merged CloudWatch lines of the selected services."""
     from .discover import find_project
-    from .logs import log_sources, stream
+    from .logs import log_sources, parse_since, stream
 
+    since_ms = parse_since(since, clock()) if since else None  # before any AWS call
     found = find_project(clients, project, cluster or (ecs.cluster.name if ecs is not None else None))
     if found.cluster is None:
         raise AwsError(f"project {project}", "nothing is deployed", f"run `compose2ecs deploy -p {project}` first",
@@ -123,7 +123,6 @@ def run_logs(project: str, clients, ecs, cluster: Optional[str], only: tuple, fo
     if unknown:
         raise AwsError(f"project {project}", f"no deployed service named {', '.join(unknown)}",
                        "see `compose2ecs status` for the names", code="UnknownService")
-    since_ms = int((clock() - parse_duration(since)) * 1000) if since else None
     return stream(clients.logs, log_sources(clients.ecs, services), write, since_ms, tail, follow,
                   sleep, clock, max_polls)
 
