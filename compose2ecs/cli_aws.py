@@ -24,6 +24,7 @@ from .cli_options import (AwsProfileOpt, ClusterOpt, DockerRunFileOpt, DockerRun
 from .cli_run import print_findings, run_command
 from .errors import AwsError, Location, UserError
 
+
 def _guard(fn):
     """Run a command; botocore failures that escaped become one AwsError line (exit 4)."""
     @functools.wraps(fn)
@@ -31,6 +32,12 @@ def _guard(fn):
         try:
             return fn(*args, **kwargs)
         except (typer.Exit, UserError, AwsError, KeyboardInterrupt):
+            raise
+        except ImportError as error:
+            if (error.name or "").split(".")[0] in ("boto3", "botocore"):
+                raise UserError.at(Location(key_path=(fn.__name__,)),
+                                   f"the AWS commands need boto3, which is not installed ({error.name})",
+                                   "run `python3 -m pip install boto3` (or reinstall compose2ecs)") from None
             raise
         except Exception as error:
             if type(error).__module__.startswith(("botocore", "boto3")):
