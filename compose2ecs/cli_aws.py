@@ -20,13 +20,18 @@ import typer
 from .cli_options import (AwsProfileOpt, ClusterOpt, DockerRunFileOpt, DockerRunOpt, EfsOpt,
                           EndpointOpt, EnvFileOpt, ExecRoleOpt, FilesOpt, ImageOpt, OutputOpt,
                           ProfileOpt, ProjectDirOpt, ProjectNameOpt, RegionOpt, TaskRoleOpt,
-                          input_options, parse_pairs)
+                          check_output, input_options, parse_pairs)
 from .cli_run import print_findings, run_command
 from .errors import AwsError, Location, UserError
 
 
-def _guard(fn):
-    """Run a command; botocore failures that escaped become one AwsError line (exit 4)."""
+def _wants_json(kwargs: dict) -> bool:
+    return kwargs.get("output") == "json"
+
+
+def _guard(fn, wants_json=_wants_json):
+    """Run a command; botocore failures that escaped become one AwsError line (exit 4).
+    With ``--output json`` every failure also ends with a JSON result object on stdout."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
@@ -45,7 +50,7 @@ def _guard(fn):
 
                 raise translate(error, fn.__name__) from None
             raise
-    return run_command(wrapper)
+    return run_command(wrapper, wants_json)
 
 
 def load_project(options, overrides: dict):
@@ -69,15 +74,19 @@ def make_clients(region, aws_profile, endpoint_url, recorder=None):
 def _progress(output: str):
     from .aws.progress import choose
 
-    if output not in ("text", "json"):
-        raise UserError.at(Location(key_path=("--output",)), f"{output!r} is not text or json", "use --output json")
+    check_output(output)
     return choose(output, sys.stderr, os.environ)
+
+
+def _stdin_is_terminal() -> bool:
+    """Whether a person can answer a prompt (tests replace it to answer one)."""
+    return sys.stdin.isatty()
 
 
 def _confirm(question: str, yes: bool) -> bool:
     if yes:
         return True
-    if not sys.stdin.isatty():
+    if not _stdin_is_terminal():
         raise UserError.at(Location(key_path=("--yes",)), "refusing to go on without confirmation",
                            "pass --yes to confirm when not on a terminal")
     return typer.confirm(question, default=False, err=True)
@@ -126,15 +135,16 @@ def _register_deploy(app, F, D, DF, P, PD, E, PR) -> None:
                execution_role_arn: Optional[str] = ExecRoleOpt, task_role_arn: Optional[str] = TaskRoleOpt,
                output: str = OutputOpt):
         """Deploy the project to ECS (Fargate): plan, apply, wait, print where it answers."""
-        from .aws.commands import run_deploy
+        from .aws.commands import check_via, run_deploy
 
+        check_via(via)
         progress = _progress(output)
         options = _inputs(files, docker_run, docker_run_file, project_name, project_directory, env_file,
                           profile, region, cluster, efs, image, execution_role_arn, task_role_arn)
         ecs = load_project(options, {"vpc_id": vpc, "subnets": tuple(subnet or ())})
         clients = make_clients(region or ecs.region, aws_profile, endpoint_url)
         run_deploy(ecs, clients, progress, via=via, dry_run=dry_run, wait=not no_wait, timeout=timeout,
-                   confirm=lambda text: _confirm("Apply these changes?", yes or not sys.stdin.isatty()),
+                   confirm=lambda text: _confirm("Apply these changes?", yes or not _stdin_is_terminal()),
                    no_rollback=no_rollback, s3_bucket=s3_bucket)
 
 
@@ -156,17 +166,19 @@ def _register_plan(app, F, D, DF, P, PD, E, PR) -> None:
         from .aws.commands import run_plan
 
         def body():
+            check_output(output)  # a bad --output is a user error before anything is read
             options = _inputs(files, docker_run, docker_run_file, project_name, project_directory, env_file,
                               profile, region, cluster, efs, image, execution_role_arn, task_role_arn)
             ecs = load_project(options, {"vpc_id": vpc, "subnets": tuple(subnet or ())})
             clients = make_clients(region or ecs.region, aws_profile, endpoint_url)
             return run_plan(ecs, clients, _progress(output))
 
+        guarded = _guard(body, lambda _kwargs: output == "json")
         if not detailed_exitcode:
-            _guard(body)()
+            guarded()
             return
         try:
-            changed = _guard(body)()
+            changed = guarded()
         except typer.Exit as stop:
             raise typer.Exit(1 if stop.exit_code else 0)
         raise typer.Exit(2 if changed else 0)
@@ -184,6 +196,7 @@ def _register_status(app, F, D, DF, P, PD, E, PR) -> None:
         """Per service: desired/running/pending, rollout, tasks, health, addresses, last events."""
         from .aws.commands import run_status
 
+        check_output(output)
         name, ecs = _target(files, docker_run, docker_run_file, project_name, project_directory,
                             env_file, profile, region, cluster)
         clients = make_clients(region or (ecs.region if ecs else None), aws_profile, endpoint_url)
@@ -231,6 +244,7 @@ def _register_down(app, F, D, DF, P, PD, E, PR) -> None:
         """Remove what the project created (found by its tags); keeps logs and EFS data unless asked."""
         from .aws.commands import run_down
 
+        check_output(output)
         name, ecs = _target(files, docker_run, docker_run_file, project_name, project_directory,
                             env_file, profile, region, cluster)
         clients = make_clients(region or (ecs.region if ecs else None), aws_profile, endpoint_url)

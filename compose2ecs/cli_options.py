@@ -57,3 +57,13 @@ def input_options(files, docker_run, docker_run_file, project_name, project_dire
                         docker_run_files=tuple(docker_run_file or ()), project_name=project_name,
                         project_directory=project_directory, env_files=tuple(env_file or ()),
                         profiles=tuple(profile or ()), services=tuple(services or ()), **ecs)
+
+
+OUTPUTS = ("text", "json")
+
+
+def check_output(output: str) -> None:
+    """``--output`` of the AWS commands is text or json; anything else is a user error (exit 2)."""
+    if output not in OUTPUTS:
+        raise UserError.at(Location(key_path=("--output",)), f"{output!r} is not one of: {', '.join(OUTPUTS)}",
+                           "use --output text or --output json")

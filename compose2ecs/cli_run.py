@@ -5,43 +5,95 @@ Shared by ``cli.py`` and ``cli_aws.py`` (kept apart so neither imports the other
 from __future__ import annotations
 
 import functools
+import json
 import os
+import sys
+from typing import Callable, Optional
 
 import typer
 
-from .errors import AwsError, Severity, UserError
+from .errors import AwsError, Cancelled, Severity, UserError
+
+EXIT_INTERRUPTED = 130
+EXIT_INTERNAL = 1
 
 
-def run_command(fn):
+def run_command(fn, wants_json: Optional[Callable[[dict], bool]] = None):
     """Wrap a command: user errors and AWS errors become one located message and an exit code.
 
     Never a traceback for bad input; an unexpected exception is reported as an internal error
-    (set COMPOSE2ECS_DEBUG=1 to see the traceback).
+    (set COMPOSE2ECS_DEBUG=1 to see the traceback). ``wants_json(kwargs)`` says the command
+    runs with ``--output json``: then every failure also ends with one JSON result object on
+    stdout (see :func:`failure_result`), so a CI job always has one to read.
     """
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        as_json = bool(wants_json and wants_json(kwargs))
         try:
             return fn(*args, **kwargs)
-        except UserError as exc:
-            print_diagnostics(exc.diagnostics)
-            raise typer.Exit(exc.exit_code)
-        except AwsError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(exc.exit_code)
-        except KeyboardInterrupt:
-            typer.echo("interrupted; nothing was deleted", err=True)
-            raise typer.Exit(130)
         except typer.Exit:
             raise
-        except Exception as exc:  # a bug of ours, not the user's input
-            if os.environ.get("COMPOSE2ECS_DEBUG"):
-                raise
-            typer.echo(f"compose2ecs: internal error: {type(exc).__name__}: {exc} "
-                       "(please report it; set COMPOSE2ECS_DEBUG=1 for details)", err=True)
-            raise typer.Exit(1)
+        except (Exception, KeyboardInterrupt) as exc:  # every way out gets its message and code
+            code = report_failure(exc)
+            if as_json:
+                write_json_result(failure_result(exc, code))
+            raise typer.Exit(code)
 
     return wrapper
+
+
+def report_failure(exc: BaseException) -> int:
+    """Print the one-line (or located) message for ``exc`` to stderr; return the exit code."""
+    if isinstance(exc, UserError):
+        print_diagnostics(exc.diagnostics)
+        return exc.exit_code
+    if isinstance(exc, AwsError):
+        typer.echo(f"error: {exc}", err=True)
+        return exc.exit_code
+    if isinstance(exc, Cancelled):
+        typer.echo(str(exc), err=True)
+        return exc.exit_code
+    if isinstance(exc, KeyboardInterrupt):
+        typer.echo("interrupted; nothing was deleted", err=True)
+        return EXIT_INTERRUPTED
+    if os.environ.get("COMPOSE2ECS_DEBUG"):
+        raise exc  # a developer asked for the traceback
+    typer.echo(f"compose2ecs: internal error: {type(exc).__name__}: {exc} "
+               "(please report it; set COMPOSE2ECS_DEBUG=1 for details)", err=True)
+    return EXIT_INTERNAL
+
+
+def failure_result(exc: BaseException, code: int) -> dict:
+    """The ``--output json`` result object of a failed run: status, exit code, error, what to do."""
+    if isinstance(exc, UserError):
+        diagnostics = [{"where": str(d.location) if (d.location.file or d.location.key_path) else "",
+                        "message": d.message, "hint": d.hint} for d in exc.diagnostics]
+        first = diagnostics[0] if diagnostics else {"where": "", "message": str(exc), "hint": ""}
+        status = "strict" if code == 3 else "invalid"
+        error = {"where": first["where"], "message": first["message"], "hint": first["hint"],
+                 "diagnostics": diagnostics}
+    elif isinstance(exc, AwsError):
+        status = "aws-error"
+        error = {"where": exc.resource, "code": exc.code, "message": exc.message, "hint": exc.hint,
+                 **({"details": exc.details} if exc.details else {})}
+    elif isinstance(exc, Cancelled):
+        status = "cancelled"
+        error = {"where": exc.resource, "message": exc.message, "hint": "run again and answer yes, or pass --yes"}
+    elif isinstance(exc, KeyboardInterrupt):
+        status = "interrupted"
+        error = {"where": "", "message": "interrupted; nothing was deleted",
+                 "hint": "run the command again; it continues where it stopped"}
+    else:
+        status = "internal-error"
+        error = {"where": "", "message": f"{type(exc).__name__}: {exc}",
+                 "hint": "please report it; set COMPOSE2ECS_DEBUG=1 for details"}
+    return {"event": "result", "status": status, "exit_code": code, "error": error}
+
+
+def write_json_result(record: dict) -> None:
+    sys.stdout.write(json.dumps(record, sort_keys=True) + "\n")
+    sys.stdout.flush()
 
 
 def print_diagnostics(diagnostics) -> None:

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-from ..errors import AwsError
+from ..errors import AwsError, Cancelled
 from . import endpoints
 from .apply import Deployer
 from .plan import Plan, make_plan, plan_data, render_plan
@@ -62,7 +62,7 @@ def deploy(project, clients, options: DeployOptions = DeployOptions(), progress:
         text = render_plan(plan, diffs=False).rstrip("\n")
         progress.note(text)
         if confirm is not None and not confirm(text):
-            raise AwsError(f"deploy {project.name}", "cancelled; nothing was changed", code="Cancelled")
+            raise Cancelled(f"deploy {project.name}", "cancelled; nothing was changed")
         deployer = Deployer(clients, progress, sleep, clock, options.iam_propagation_seconds)
         deployments = deployer.apply(plan)
         result.applied = True

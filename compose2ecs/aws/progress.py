@@ -76,7 +76,8 @@ class JsonProgress(Progress):
         self.stream.write(json.dumps({"event": "note", "message": text}, sort_keys=True) + "\n")
 
     def result(self, data: dict, text: str) -> None:
-        self.stream.write(json.dumps({"event": "result", "result": data}, sort_keys=True) + "\n")
+        record = {"event": "result", "status": "ok", "exit_code": 0, "result": data}
+        self.stream.write(json.dumps(record, sort_keys=True) + "\n")
         self.stream.flush()
 
 
