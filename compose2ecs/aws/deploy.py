@@ -58,6 +58,10 @@ def deploy(project, clients, options: DeployOptions = DeployOptions(), progress:
         return result
     if not plan.changes():
         progress.note("no changes: the live project already matches")
+        if options.wait:  # "no changes" still means "and it is running": check, wait if need be
+            result.outcomes = _wait(project, clients, options, progress, sleep, clock,
+                                    {s.name: None for s in project.services})
+            _raise_on_failure(project, result, progress)
     else:
         text = render_plan(plan, diffs=False).rstrip("\n")
         progress.note(text)
@@ -67,12 +71,17 @@ def deploy(project, clients, options: DeployOptions = DeployOptions(), progress:
         deployments = deployer.apply(plan)
         result.applied = True
         if options.wait and deployments:
-            waiter = Waiter(clients.ecs, project.cluster.name, progress, sleep, clock, options.poll_seconds)
-            result.outcomes = waiter.wait(deployments, options.timeout)
+            result.outcomes = _wait(project, clients, options, progress, sleep, clock, deployments)
             _raise_on_failure(project, result, progress)
     if options.wait:
         result.endpoints = collect_endpoints(project, clients)
     return result
+
+
+def _wait(project, clients, options: DeployOptions, progress, sleep, clock, deployments: dict) -> list:
+    """Wait for ``deployments`` (service → the deployment id we started, or None: its PRIMARY)."""
+    waiter = Waiter(clients.ecs, project.cluster.name, progress, sleep, clock, options.poll_seconds)
+    return waiter.wait(deployments, options.timeout)
 
 
 def _raise_on_failure(project, result: DeployResult, progress: Progress) -> None:
@@ -83,7 +92,10 @@ def _raise_on_failure(project, result: DeployResult, progress: Progress) -> None
     names = ", ".join(o.service for o in bad)
     raise AwsError(f"deploy {project.name}", f"{len(bad)} service(s) did not deploy: {names}",
                    "see the events and stopped-task reasons above; nothing was deleted",
-                   code=bad[0].state.upper() if bad[0].state == "timeout" else "DeploymentFailed")
+                   code=bad[0].state.upper() if bad[0].state == "timeout" else "DeploymentFailed",
+                   details={"services": [{"name": o.service, "state": o.state, "reason": o.reason,
+                                          "events": o.events, "stopped": o.stopped}
+                                         for o in result.outcomes]})
 
 
 def collect_endpoints(project, clients) -> dict:
@@ -101,7 +113,8 @@ def render_result(result: DeployResult) -> str:
     project = result.plan.project
     lines = []
     if not result.changed:
-        lines.append(f"{project.name}: no changes")
+        running = " (every service is running)" if result.outcomes else ""
+        lines.append(f"{project.name}: no changes{running}")
     elif result.applied:
         lines.append(f"{project.name}: deployed to cluster {project.cluster.name}")
     for service in project.services:
