@@ -48,6 +48,8 @@ def config(
     profile: Optional[List[str]] = ProfileOpt,
     fmt: str = typer.Option("yaml", "--format", help="yaml or json."),
     output: Optional[str] = typer.Option(None, "-o", "--output", help="Write to a file."),
+    list_services: bool = typer.Option(False, "--services", help="Print only the service names, one a line."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Only validate: print no project (exit code says)."),
     services: Optional[List[str]] = typer.Argument(None, help="Only these services (and what they need)."),
 ):
     """Print the fully resolved, normalised compose project (like `docker compose config`)."""
@@ -62,6 +64,10 @@ def config(
                             env_file, profile, services)
     loaded = load_inputs(options, stdin=sys.stdin)
     print_findings(loaded.findings)
+    if quiet:
+        return
+    if list_services:
+        return write_output(output, "".join(f"{svc.name}\n" for svc in loaded.project.services))
     write_output(output, render_config(loaded.document, loaded.project.name, fmt))
 
 
@@ -162,8 +168,19 @@ def _version_callback(value: bool):
 
 @app.callback()
 def _root(version: bool = typer.Option(False, "--version", callback=_version_callback,
-                                       is_eager=True, help="Show the version and exit.")):
-    """compose2ecs: from docker-compose to Amazon ECS."""
+                                       is_eager=True, help="Show the version and exit."),
+          files: Optional[List[str]] = FilesOpt, project_name: Optional[str] = ProjectNameOpt,
+          project_directory: Optional[str] = ProjectDirOpt, env_file: Optional[List[str]] = EnvFileOpt,
+          profile: Optional[List[str]] = ProfileOpt):
+    """compose2ecs: from docker-compose to Amazon ECS.
+
+    The compose options may also come before the command, as with `docker compose`:
+    `compose2ecs -f compose.yaml -p shop deploy` (the command's own options win).
+    """
+    from .cli_run import remember_globals
+
+    remember_globals(files=files, project_name=project_name, project_directory=project_directory,
+                     env_file=env_file, profile=profile)
 
 
 def _register_aws_commands() -> None:

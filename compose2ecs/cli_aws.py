@@ -21,7 +21,7 @@ from .cli_options import (AwsProfileOpt, ClusterOpt, DockerRunFileOpt, DockerRun
                           EndpointOpt, EnvFileOpt, ExecRoleOpt, FilesOpt, ImageOpt, OutputOpt,
                           ProfileOpt, ProjectDirOpt, ProjectNameOpt, RegionOpt, TaskRoleOpt,
                           check_output, input_options, parse_pairs)
-from .cli_run import print_findings, run_command
+from .cli_run import apply_globals, print_findings, run_command
 from .errors import AwsError, Location, UserError
 
 
@@ -150,6 +150,7 @@ def _register_deploy(app, F, D, DF, P, PD, E, PR) -> None:
 
 def _register_plan(app, F, D, DF, P, PD, E, PR) -> None:
     @app.command()
+    @apply_globals
     def plan(files: Optional[List[str]] = F, docker_run: Optional[List[str]] = D,
              docker_run_file: Optional[List[str]] = DF, project_name: Optional[str] = P,
              project_directory: Optional[str] = PD, env_file: Optional[List[str]] = E,
@@ -222,6 +223,7 @@ def _register_logs(app, F, D, DF, P, PD, E, PR) -> None:
         """CloudWatch Logs of the services, each line prefixed with service and task."""
         from .aws.commands import run_logs
 
+        _follow_habit(files, project_directory)
         name, ecs = _target(files, docker_run, docker_run_file, project_name, project_directory,
                             env_file, profile, region, cluster)
         clients = make_clients(region or (ecs.region if ecs else None), aws_profile, endpoint_url)
@@ -250,6 +252,19 @@ def _register_down(app, F, D, DF, P, PD, E, PR) -> None:
         clients = make_clients(region or (ecs.region if ecs else None), aws_profile, endpoint_url)
         run_down(name, clients, _progress(output), cluster or (ecs.cluster.name if ecs else None),
                  delete_logs, volumes, lambda text: _confirm(text, yes))
+
+
+def _follow_habit(files, project_directory) -> None:
+    """``logs -f web`` (Docker Compose: follow) reads ``web`` as a compose file here: say so."""
+    import re
+
+    base = project_directory or "."
+    for name in files or ():
+        if name != "-" and re.fullmatch(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*", name) and \
+                not name.endswith((".yml", ".yaml", ".json")) and not os.path.exists(os.path.join(base, name)):
+            raise UserError.at(Location(key_path=("-f",)),
+                               f"no compose file {name!r} (in compose2ecs, -f is --file, as for every command)",
+                               f"did you mean --follow? compose2ecs logs --follow {name}")
 
 
 def _target(files, docker_run, docker_run_file, project_name, project_directory, env_file, profile,

@@ -29,6 +29,7 @@ def run_command(fn, wants_json: Optional[Callable[[dict], bool]] = None):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        kwargs = with_globals(kwargs)
         as_json = bool(wants_json and wants_json(kwargs))
         try:
             return fn(*args, **kwargs)
@@ -40,6 +41,31 @@ def run_command(fn, wants_json: Optional[Callable[[dict], bool]] = None):
                 write_json_result(failure_result(exc, code))
             raise typer.Exit(code)
 
+    return wrapper
+
+
+# The compose options given before the command, set by the root callback of each run. Not a
+# click context: typer vendors its own click, whose context stack is private.
+_GLOBALS: dict = {}
+
+
+def remember_globals(**values) -> None:
+    """Keep the compose options given before the command (``compose2ecs -f a.yml -p x deploy``)."""
+    _GLOBALS.clear()
+    _GLOBALS.update({key: value for key, value in values.items() if value})
+
+
+def with_globals(kwargs: dict) -> dict:
+    """``kwargs`` of a command, with each compose option it left empty taken from the global ones."""
+    taken = {key: value for key, value in _GLOBALS.items() if key in kwargs and not kwargs[key]}
+    return {**kwargs, **taken}
+
+
+def apply_globals(fn):
+    """For a command not wrapped by :func:`run_command`: fill its compose options from the global ones."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        return fn(*args, **with_globals(kwargs))
     return wrapper
 
 
