@@ -21,6 +21,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    cls=__import__("compose2ecs.cli_help", fromlist=["HelpfulGroup"]).HelpfulGroup,  # metavars, examples
 )
 
 

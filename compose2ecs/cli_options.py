@@ -29,7 +29,8 @@ RegionOpt = typer.Option(None, "--region", help="AWS region (default: AWS_REGION
 EndpointOpt = typer.Option(None, "--endpoint-url", envvar="AWS_ENDPOINT_URL",
                            help="Custom AWS endpoint (LocalStack, moto).")
 ClusterOpt = typer.Option(None, "--cluster", help="Use this existing cluster instead of creating one.")
-OutputOpt = typer.Option("text", "--output", help="text or json.")
+OutputOpt = typer.Option("text", "--output",
+                         help="text for people; json for scripts (ends with a result object, also on failure).")
 EfsOpt = typer.Option(None, "--efs", help="VOLUME=fs-… for a named volume (repeatable).")
 ImageOpt = typer.Option(None, "--image", help="SERVICE=URI for a build-only service (repeatable).")
 ExecRoleOpt = typer.Option(None, "--execution-role-arn", help="Use this execution role instead of creating one.")
