@@ -150,9 +150,9 @@ def _convert_to_compose(options, output, quiet):
 
 
 def _enforce_strict(findings) -> None:
-    serious = [f for f in findings if f.severity in (Severity.UNSUPPORTED, Severity.LOSSY)]
+    serious = [f for f in findings if f.severity in Severity.STRICT]
     if serious:
-        typer.echo(f"--strict: {len(serious)} unsupported or lossy finding(s)", err=True)
+        typer.echo(f"--strict: {len(serious)} unsupported, lossy or warning finding(s)", err=True)
         raise typer.Exit(EXIT_STRICT)
 
 

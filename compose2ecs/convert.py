@@ -46,7 +46,10 @@ def run(options, *, fmt: str, output=None, as_json: bool = False, report=None,
     if bundle:  # the bundle writer is atomic on its own (staging directory, then rename)
         notes = _write_bundle(conversion, output, as_json) + notes
     write_all(writes)
-    return ConvertResult(conversion.findings, tuple(notes))
+    from .ecs.risky import default_execution_role
+
+    extra = tuple(default_execution_role(conversion.ecs)) if fmt == "taskdef" else ()
+    return ConvertResult(conversion.findings + extra, tuple(notes))
 
 
 def next_command_for(fmt: str, output, as_json: bool = False) -> str:

@@ -69,9 +69,11 @@ class Severity:
     ERROR = "error"
     UNSUPPORTED = "unsupported"  # dropped: ECS cannot express it
     LOSSY = "lossy"  # changed: rounded, clamped, replaced
+    WARNING = "warning"  # carried over, but quietly risky (an unset variable, a plaintext password)
     INFO = "info"  # ignored on purpose, or a default we chose
 
-    ORDER = (ERROR, UNSUPPORTED, LOSSY, INFO)
+    ORDER = (ERROR, UNSUPPORTED, LOSSY, WARNING, INFO)
+    STRICT = (UNSUPPORTED, LOSSY, WARNING)  # what --strict turns into exit code 3
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from typing import Callable, Mapping, Optional
 
 from ..gcpause import gc_paused
 from ..errors import FindingSink, Location, Severity, UserError
-from . import grouping, logging, services, support, tasks, xecs
+from . import grouping, logging, risky, services, support, tasks, xecs
 from .context import Ctx, Unit, ecs_name, load_balancer_type
 from .model import Cluster, EcsProject, EfsVolume, LogGroup
 
@@ -88,6 +88,7 @@ def lower(project, options: LowerOptions, environ: Mapping[str, str] = {},
     built = [tasks.build_task(ctx, g, sc.get(g.name, False)) for g in groups]
     ecs_services = tuple(services.build_service(ctx, g, td, deps[g.name], sc.get(g.name, False))
                          for g, td in zip(groups, built))
+    sink.extend(risky.plaintext_secrets(project))  # plaintext *_PASSWORD/*_SECRET/*_TOKEN values
     return EcsProject(
         name=project.name, region=region, cluster=_cluster(ctx), services=ecs_services,
         task_definitions=tuple(sorted(built, key=lambda td: td.family)),
