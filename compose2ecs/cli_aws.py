@@ -29,7 +29,7 @@ def _wants_json(kwargs: dict) -> bool:
     return kwargs.get("output") == "json"
 
 
-def _guard(fn, wants_json=_wants_json):
+def _guard(fn, wants_json=_wants_json, exit_codes=None):
     """Run a command; botocore failures that escaped become one AwsError line (exit 4).
     With ``--output json`` every failure also ends with a JSON result object on stdout."""
     @functools.wraps(fn)
@@ -50,7 +50,7 @@ def _guard(fn, wants_json=_wants_json):
 
                 raise translate(error, fn.__name__) from None
             raise
-    return run_command(wrapper, wants_json)
+    return run_command(wrapper, wants_json, exit_codes)
 
 
 def load_project(options, overrides: dict):
@@ -174,14 +174,12 @@ def _register_plan(app, F, D, DF, P, PD, E, PR) -> None:
             clients = make_clients(region or ecs.region, aws_profile, endpoint_url)
             return run_plan(ecs, clients, _progress(output))
 
-        guarded = _guard(body, lambda _kwargs: output == "json")
+        # --detailed-exitcode (Terraform's): every error is 1, in the JSON result too
+        guarded = _guard(body, lambda _kwargs: output == "json", (lambda _code: 1) if detailed_exitcode else None)
         if not detailed_exitcode:
             guarded()
             return
-        try:
-            changed = guarded()
-        except typer.Exit as stop:
-            raise typer.Exit(1 if stop.exit_code else 0)
+        changed = guarded()
         raise typer.Exit(2 if changed else 0)
 
 

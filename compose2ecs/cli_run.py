@@ -18,13 +18,15 @@ EXIT_INTERRUPTED = 130
 EXIT_INTERNAL = 1
 
 
-def run_command(fn, wants_json: Optional[Callable[[dict], bool]] = None):
+def run_command(fn, wants_json: Optional[Callable[[dict], bool]] = None,
+                exit_codes: Optional[Callable[[int], int]] = None):
     """Wrap a command: user errors and AWS errors become one located message and an exit code.
 
     Never a traceback for bad input; an unexpected exception is reported as an internal error
     (set COMPOSE2ECS_DEBUG=1 to see the traceback). ``wants_json(kwargs)`` says the command
     runs with ``--output json``: then every failure also ends with one JSON result object on
-    stdout (see :func:`failure_result`), so a CI job always has one to read.
+    stdout (see :func:`failure_result`), so a CI job always has one to read. ``exit_codes``
+    maps a failure's exit code to another (``plan --detailed-exitcode``: every error is 1).
     """
 
     @functools.wraps(fn)
@@ -37,6 +39,7 @@ def run_command(fn, wants_json: Optional[Callable[[dict], bool]] = None):
             raise
         except (Exception, KeyboardInterrupt) as exc:  # every way out gets its message and code
             code = report_failure(exc)
+            code = exit_codes(code) if exit_codes else code
             if as_json:
                 write_json_result(failure_result(exc, code))
             raise typer.Exit(code)
