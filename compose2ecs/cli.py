@@ -10,6 +10,9 @@ from typing import List, Optional
 
 import typer
 
+from .cli_help import HelpfulGroup
+from .cli_options import (DockerRunFileOpt, DockerRunOpt, EnvFileOpt, FilesOpt,  # noqa: F401
+                          ProfileOpt, ProjectDirOpt, ProjectNameOpt, input_options, parse_pairs)
 from .cli_run import print_diagnostics, print_findings, run_command  # noqa: F401
 from .errors import EXIT_STRICT, Severity, UserError
 
@@ -21,7 +24,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
-    cls=__import__("compose2ecs.cli_help", fromlist=["HelpfulGroup"]).HelpfulGroup,  # metavars, examples
+    cls=HelpfulGroup,  # metavars, descriptions and examples from cli_help's tables
 )
 
 
@@ -29,11 +32,6 @@ def write_output(path: Optional[str], text: str) -> None:
     from .output import write_text
 
     write_text(path, text)
-
-
-# ----------------------------------------------------------------------------- shared options
-from .cli_options import (DockerRunFileOpt, DockerRunOpt, EnvFileOpt, FilesOpt,  # noqa: E402,F401
-                          ProfileOpt, ProjectDirOpt, ProjectNameOpt, input_options, parse_pairs)
 
 
 # ----------------------------------------------------------------------------- config
