@@ -19,7 +19,6 @@ METAVARS = {
     "--aws-profile": "NAME", "--endpoint-url": "URL", "--via": "api|cloudformation",
     "--vpc": "VPC_ID", "--subnet": "SUBNET_ID", "--timeout": "SECONDS", "--s3-bucket": "BUCKET",
     "--since": "DURATION|TIME", "--tail": "N", "--output": "text|json",
-    "--month-hours": "HOURS", "--currency": "CODE",
 }
 COMMAND_METAVARS = {
     ("config", "--format"): "yaml|json", ("config", "--output"): "FILE",
@@ -43,7 +42,6 @@ EXAMPLES = {
     "ps": "compose2ecs ps -p shop web",
     "logs": "compose2ecs logs -p shop --follow --since 10m web",
     "down": "compose2ecs down -p shop --yes",
-    "cost": "compose2ecs cost -f compose.yaml",
 }
 
 
