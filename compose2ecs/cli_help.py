@@ -19,6 +19,7 @@ METAVARS = {
     "--aws-profile": "NAME", "--endpoint-url": "URL", "--via": "api|cloudformation",
     "--vpc": "VPC_ID", "--subnet": "SUBNET_ID", "--timeout": "SECONDS", "--s3-bucket": "BUCKET",
     "--since": "DURATION|TIME", "--tail": "N", "--output": "text|json",
+    "--assume": "KEY=VALUE", "--prices": "offline|live",  # cost (on main, not yet on this branch)
 }
 COMMAND_METAVARS = {
     ("config", "--format"): "yaml|json", ("config", "--output"): "FILE",
@@ -42,6 +43,7 @@ EXAMPLES = {
     "ps": "compose2ecs ps -p shop web",
     "logs": "compose2ecs logs -p shop --follow --since 10m web",
     "down": "compose2ecs down -p shop --yes",
+    "cost": "compose2ecs cost -f compose.yaml --output json",
 }
 
 
