@@ -63,14 +63,16 @@ class Waiter:
     tick_seconds: float = TICK_SECONDS
     heartbeat_seconds: float = HEARTBEAT_SECONDS
 
-    def wait(self, deployments: dict, timeout: float) -> list:
+    def wait(self, deployments: dict, timeout: float, stated: float = None) -> list:
         """Poll until every service in ``deployments`` (name → id, or None for its PRIMARY
         deployment) is done; returns Outcomes in name order. Never raises for a failed
         deployment: the caller reports them all. The last poll happens at the deadline, not
         a poll interval after it; between polls the view is refreshed every ``tick_seconds``
-        and a line is printed per waiting service every ``heartbeat_seconds``."""
+        and a line is printed per waiting service every ``heartbeat_seconds``. ``stated``: the
+        --timeout the message names when ``timeout`` is what is left of it (main's signature)."""
         start = self.clock()
         deadline = start + timeout
+        stated = timeout if stated is None else stated
         pending = dict(sorted(deployments.items()))
         outcomes: dict = {}
         latest: dict = {}
@@ -79,7 +81,7 @@ class Waiter:
             self._poll(pending, outcomes, latest, start)
             if pending and self.clock() >= deadline:
                 for name in pending:
-                    outcomes[name] = self._outcome(name, "timeout", f"not stable after {int(timeout)} s",
+                    outcomes[name] = self._outcome(name, "timeout", f"not stable after {int(stated)} s",
                                                    latest.get(name))
                 break
             if pending:
