@@ -5,14 +5,16 @@ diagnostics go to stderr. boto3 is never imported here (the AWS commands import 
 """
 from __future__ import annotations
 
-import functools
-import os
 import sys
 from typing import List, Optional
 
 import typer
 
-from .errors import EXIT_STRICT, AwsError, Severity, UserError
+from .cli_help import HelpfulGroup
+from .cli_options import (DockerRunFileOpt, DockerRunOpt, EnvFileOpt, FilesOpt,  # noqa: F401
+                          ProfileOpt, ProjectDirOpt, ProjectNameOpt, input_options, parse_pairs)
+from .cli_run import print_diagnostics, print_findings, run_command  # noqa: F401
+from .errors import EXIT_STRICT, Severity, UserError
 
 app = typer.Typer(
     name="compose2ecs",
@@ -22,106 +24,14 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    cls=HelpfulGroup,  # metavars, descriptions and examples from cli_help's tables
 )
-
-
-def run_command(fn):
-    """Wrap a command: user errors and AWS errors become one located message and an exit code.
-
-    Never a traceback for bad input; an unexpected exception is reported as an internal error
-    (set COMPOSE2ECS_DEBUG=1 to see the traceback).
-    """
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        from .readlog import recording
-
-        try:
-            with recording():  # files read by the command: no output may overwrite them
-                return fn(*args, **kwargs)
-        except UserError as exc:
-            print_diagnostics(exc.diagnostics)
-            raise typer.Exit(exc.exit_code)
-        except AwsError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(exc.exit_code)
-        except KeyboardInterrupt as exc:
-            typer.echo("interrupted; nothing was deleted", err=True)
-            raise typer.Exit(128 + getattr(exc, "signum", 2))  # 130 for Ctrl-C, 143 for SIGTERM
-        except typer.Exit:
-            raise
-        except Exception as exc:  # a bug of ours, not the user's input
-            if os.environ.get("COMPOSE2ECS_DEBUG"):
-                raise
-            typer.echo(f"compose2ecs: internal error: {type(exc).__name__}: {exc} "
-                       "(please report it; set COMPOSE2ECS_DEBUG=1 for details)", err=True)
-            raise typer.Exit(1)
-
-    return wrapper
-
-
-def print_diagnostics(diagnostics) -> None:
-    for diag in diagnostics:
-        typer.echo(str(diag), err=True)
-    count = len(diagnostics)
-    if count > 1:
-        typer.echo(f"{count} errors", err=True)
-
-
-def print_findings(findings, quiet: bool = False) -> None:
-    """Findings to stderr, one per line, then a one-line summary by severity."""
-    if not findings:
-        return
-    if not quiet:
-        for finding in findings:
-            typer.echo(str(finding), err=True)
-    counts = {}
-    for finding in findings:
-        counts[finding.severity] = counts.get(finding.severity, 0) + 1
-    summary = ", ".join(f"{counts[s]} {s}" for s in Severity.ORDER if s in counts)
-    typer.echo(f"{len(findings)} finding{'s' if len(findings) != 1 else ''}: {summary}", err=True)
 
 
 def write_output(path: Optional[str], text: str) -> None:
     from .output import write_text
 
     write_text(path, text)
-
-
-# ----------------------------------------------------------------------------- shared options
-FilesOpt = typer.Option(None, "-f", "--file", help="Compose file (repeatable; - for stdin).")
-DockerRunOpt = typer.Option(None, "--docker-run", help="A `docker run …` command line (repeatable).")
-DockerRunFileOpt = typer.Option(None, "--docker-run-file",
-                                help="File of `docker run` command lines (- for stdin).")
-ProjectNameOpt = typer.Option(None, "-p", "--project-name", help="Project name.")
-ProjectDirOpt = typer.Option(None, "--project-directory", help="Project directory.")
-EnvFileOpt = typer.Option(None, "--env-file", help="Variables file (repeatable).")
-ProfileOpt = typer.Option(None, "--profile", help="Activate a profile (repeatable).")
-
-
-def parse_pairs(values: Optional[List[str]], flag: str) -> tuple:
-    """``["web=repo/web:1"]`` → ``(("web", "repo/web:1"),)``; a value without ``=`` is an error."""
-    from .errors import Location
-
-    pairs = []
-    for value in values or ():
-        key, sep, rest = value.partition("=")
-        if not sep or not key or not rest:
-            raise UserError.at(Location(key_path=(flag,)), f"{value!r} is not NAME=VALUE",
-                               f"write {flag} NAME=VALUE")
-        pairs.append((key, rest))
-    return tuple(pairs)
-
-
-def input_options(files, docker_run, docker_run_file, project_name, project_directory,
-                  env_file, profile, services=(), **ecs):
-    """Collect CLI values into :class:`pipeline.InputOptions`."""
-    from .pipeline import InputOptions
-
-    return InputOptions(files=tuple(files or ()), docker_run=tuple(docker_run or ()),
-                        docker_run_files=tuple(docker_run_file or ()), project_name=project_name,
-                        project_directory=project_directory, env_files=tuple(env_file or ()),
-                        profiles=tuple(profile or ()), services=tuple(services or ()), **ecs)
 
 
 # ----------------------------------------------------------------------------- config
@@ -137,6 +47,8 @@ def config(
     profile: Optional[List[str]] = ProfileOpt,
     fmt: str = typer.Option("yaml", "--format", help="yaml or json."),
     output: Optional[str] = typer.Option(None, "-o", "--output", help="Write to a file."),
+    list_services: bool = typer.Option(False, "--services", help="Print only the service names, one a line."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Only validate: print no project (exit code says)."),
     services: Optional[List[str]] = typer.Argument(None, help="Only these services (and what they need)."),
 ):
     """Print the fully resolved, normalised compose project (like `docker compose config`)."""
@@ -151,6 +63,10 @@ def config(
                             env_file, profile, services)
     loaded = load_inputs(options, stdin=sys.stdin)
     print_findings(loaded.findings)
+    if quiet:
+        return
+    if list_services:
+        return write_output(output, "".join(f"{svc.name}\n" for svc in loaded.project.services))
     write_output(output, render_config(loaded.document, loaded.project.name, fmt))
 
 
@@ -265,9 +181,9 @@ def cost(
 
 
 def _enforce_strict(findings) -> None:
-    serious = [f for f in findings if f.severity in (Severity.UNSUPPORTED, Severity.LOSSY)]
+    serious = [f for f in findings if f.severity in Severity.STRICT]
     if serious:
-        typer.echo(f"--strict: {len(serious)} unsupported or lossy finding(s)", err=True)
+        typer.echo(f"--strict: {len(serious)} unsupported, lossy or warning finding(s)", err=True)
         raise typer.Exit(EXIT_STRICT)
 
 
@@ -284,8 +200,19 @@ def _version_callback(value: bool):
 
 @app.callback()
 def _root(version: bool = typer.Option(False, "--version", callback=_version_callback,
-                                       is_eager=True, help="Show the version and exit.")):
-    """compose2ecs: from docker-compose to Amazon ECS."""
+                                       is_eager=True, help="Show the version and exit."),
+          files: Optional[List[str]] = FilesOpt, project_name: Optional[str] = ProjectNameOpt,
+          project_directory: Optional[str] = ProjectDirOpt, env_file: Optional[List[str]] = EnvFileOpt,
+          profile: Optional[List[str]] = ProfileOpt):
+    """compose2ecs: from docker-compose to Amazon ECS.
+
+    The compose options may also come before the command, as with `docker compose`:
+    `compose2ecs -f compose.yaml -p shop deploy` (the command's own options win).
+    """
+    from .cli_run import remember_globals
+
+    remember_globals(files=files, project_name=project_name, project_directory=project_directory,
+                     env_file=env_file, profile=profile)
 
 
 def _register_aws_commands() -> None:

@@ -17,34 +17,32 @@ from typing import List, Optional
 
 import typer
 
+from .cli_options import (AwsProfileOpt, ClusterOpt, DockerRunFileOpt, DockerRunOpt, EfsOpt,
+                          EndpointOpt, EnvFileOpt, ExecRoleOpt, FilesOpt, ImageOpt, OutputOpt,
+                          ProfileOpt, ProjectDirOpt, ProjectNameOpt, RegionOpt, TaskRoleOpt,
+                          check_output, input_options, parse_pairs)
+from .cli_run import apply_globals, print_findings, run_command
 from .errors import AwsError, Location, UserError
 
-AwsProfileOpt = typer.Option(None, "--aws-profile", envvar="AWS_PROFILE",
-                             help="AWS named profile (default: the standard credential chain).")
-RegionOpt = typer.Option(None, "--region", help="AWS region (default: AWS_REGION / the profile's).")
-EndpointOpt = typer.Option(None, "--endpoint-url", envvar="AWS_ENDPOINT_URL",
-                           help="Custom AWS endpoint (LocalStack, moto).")
-ClusterOpt = typer.Option(None, "--cluster", help="Use this existing cluster instead of creating one.")
-OutputOpt = typer.Option("text", "--output", help="text or json.")
-EfsOpt = typer.Option(None, "--efs", help="VOLUME=fs-… for a named volume (repeatable).")
-ImageOpt = typer.Option(None, "--image", help="SERVICE=URI for a build-only service (repeatable).")
-ExecRoleOpt = typer.Option(None, "--execution-role-arn", help="Use this execution role instead of creating one.")
-TaskRoleOpt = typer.Option(None, "--task-role-arn", help="Task role for every task definition.")
+
+def _wants_json(kwargs: dict) -> bool:
+    return kwargs.get("output") == "json"
 
 
-def _base():
-    from . import cli  # late: cli imports this module while it is being built
-
-    return cli
-
-
-def _guard(fn):
-    """Run a command; botocore failures that escaped become one AwsError line (exit 4)."""
+def _guard(fn, wants_json=_wants_json, exit_codes=None):
+    """Run a command; botocore failures that escaped become one AwsError line (exit 4).
+    With ``--output json`` every failure also ends with a JSON result object on stdout."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
         except (typer.Exit, UserError, AwsError, KeyboardInterrupt):
+            raise
+        except ImportError as error:
+            if (error.name or "").split(".")[0] in ("boto3", "botocore"):
+                raise UserError.at(Location(key_path=(fn.__name__,)),
+                                   f"the AWS commands need boto3, which is not installed ({error.name})",
+                                   "run `python3 -m pip install boto3` (or reinstall compose2ecs)") from None
             raise
         except Exception as error:
             from .aws.errors import unreadable_response
@@ -57,7 +55,7 @@ def _guard(fn):
 
                 raise translate(error, fn.__name__) from None
             raise
-    return _base().run_command(wrapper)
+    return run_command(wrapper, wants_json, exit_codes)
 
 
 def load_project(options, overrides: dict):
@@ -65,7 +63,7 @@ def load_project(options, overrides: dict):
     from .pipeline import convert_inputs
 
     conversion = convert_inputs(options, stdin=sys.stdin)
-    _base().print_findings(conversion.findings, quiet=True)
+    print_findings(conversion.findings, quiet=True)
     changes = {k: v for k, v in overrides.items() if v}
     return dataclasses.replace(conversion.ecs, **changes) if changes else conversion.ecs
 
@@ -81,15 +79,19 @@ def make_clients(region, aws_profile, endpoint_url, recorder=None):
 def _progress(output: str):
     from .aws.progress import choose
 
-    if output not in ("text", "json"):
-        raise UserError.at(Location(key_path=("--output",)), f"{output!r} is not text or json", "use --output json")
+    check_output(output)
     return choose(output, sys.stderr, os.environ)
+
+
+def _stdin_is_terminal() -> bool:
+    """Whether a person can answer a prompt (tests replace it to answer one)."""
+    return sys.stdin.isatty()
 
 
 def _confirm(question: str, yes: bool) -> bool:
     if yes:
         return True
-    if not sys.stdin.isatty():
+    if not _stdin_is_terminal():
         raise UserError.at(Location(key_path=("--yes",)), "refusing to go on without confirmation",
                            "pass --yes to confirm when not on a terminal")
     return typer.confirm(question, default=False, err=True)
@@ -97,11 +99,10 @@ def _confirm(question: str, yes: bool) -> bool:
 
 def _inputs(files, docker_run, docker_run_file, project_name, project_directory, env_file, profile,
             region=None, cluster=None, efs=None, image=None, execution_role_arn=None, task_role_arn=None):
-    cli = _base()
-    return cli.input_options(files, docker_run, docker_run_file, project_name, project_directory,
-                             env_file, profile, region=region, cluster=cluster,
-                             efs=cli.parse_pairs(efs, "--efs"), images=cli.parse_pairs(image, "--image"),
-                             execution_role_arn=execution_role_arn, task_role_arn=task_role_arn)
+    return input_options(files, docker_run, docker_run_file, project_name, project_directory,
+                         env_file, profile, region=region, cluster=cluster,
+                         efs=parse_pairs(efs, "--efs"), images=parse_pairs(image, "--image"),
+                         execution_role_arn=execution_role_arn, task_role_arn=task_role_arn)
 
 
 def _name_only(files, docker_run, docker_run_file, project_name) -> bool:
@@ -111,9 +112,8 @@ def _name_only(files, docker_run, docker_run_file, project_name) -> bool:
 
 def register(app) -> None:
     """Add deploy, plan, status, ps, logs and down to the root typer app."""
-    cli = _base()
-    shared = (cli.FilesOpt, cli.DockerRunOpt, cli.DockerRunFileOpt, cli.ProjectNameOpt,
-              cli.ProjectDirOpt, cli.EnvFileOpt, cli.ProfileOpt)
+    shared = (FilesOpt, DockerRunOpt, DockerRunFileOpt, ProjectNameOpt, ProjectDirOpt, EnvFileOpt,
+              ProfileOpt)
     for registrar in (_register_deploy, _register_plan, _register_status, _register_logs, _register_down):
         registrar(app, *shared)
 
@@ -140,20 +140,22 @@ def _register_deploy(app, F, D, DF, P, PD, E, PR) -> None:
                execution_role_arn: Optional[str] = ExecRoleOpt, task_role_arn: Optional[str] = TaskRoleOpt,
                output: str = OutputOpt):
         """Deploy the project to ECS (Fargate): plan, apply, wait, print where it answers."""
-        from .aws.commands import run_deploy
+        from .aws.commands import check_via, run_deploy
 
+        check_via(via)
         progress = _progress(output)
         options = _inputs(files, docker_run, docker_run_file, project_name, project_directory, env_file,
                           profile, region, cluster, efs, image, execution_role_arn, task_role_arn)
         ecs = load_project(options, {"vpc_id": vpc, "subnets": tuple(subnet or ())})
         clients = make_clients(region or ecs.region, aws_profile, endpoint_url)
         run_deploy(ecs, clients, progress, via=via, dry_run=dry_run, wait=not no_wait, timeout=timeout,
-                   confirm=lambda text: _confirm("Apply these changes?", yes or not sys.stdin.isatty()),
+                   confirm=lambda text: _confirm("Apply these changes?", yes or not _stdin_is_terminal()),
                    no_rollback=no_rollback, s3_bucket=s3_bucket)
 
 
 def _register_plan(app, F, D, DF, P, PD, E, PR) -> None:
     @app.command()
+    @apply_globals
     def plan(files: Optional[List[str]] = F, docker_run: Optional[List[str]] = D,
              docker_run_file: Optional[List[str]] = DF, project_name: Optional[str] = P,
              project_directory: Optional[str] = PD, env_file: Optional[List[str]] = E,
@@ -170,6 +172,7 @@ def _register_plan(app, F, D, DF, P, PD, E, PR) -> None:
         from .aws.commands import run_plan
 
         def body():
+            check_output(output)  # a bad --output is a user error before anything is read
             options = _inputs(files, docker_run, docker_run_file, project_name, project_directory, env_file,
                               profile, region, cluster, efs, image, execution_role_arn, task_role_arn)
             ecs = load_project(options, {"vpc_id": vpc, "subnets": tuple(subnet or ())})
@@ -177,13 +180,12 @@ def _register_plan(app, F, D, DF, P, PD, E, PR) -> None:
             return run_plan(ecs, clients, _progress(output))
         body.__name__ = "plan"  # AWS error lines name the command ("error: plan: …")
 
+        # --detailed-exitcode (Terraform's): every error is 1, in the JSON result too
+        guarded = _guard(body, lambda _kwargs: output == "json", (lambda _code: 1) if detailed_exitcode else None)
         if not detailed_exitcode:
-            _guard(body)()
+            guarded()
             return
-        try:
-            changed = _guard(body)()
-        except typer.Exit as stop:
-            raise typer.Exit(1 if stop.exit_code else 0)
+        changed = guarded()
         raise typer.Exit(2 if changed else 0)
 
 
@@ -199,6 +201,7 @@ def _register_status(app, F, D, DF, P, PD, E, PR) -> None:
         """Per service: desired/running/pending, rollout, tasks, health, addresses, last events."""
         from .aws.commands import run_status
 
+        check_output(output)
         name, ecs = _target(files, docker_run, docker_run_file, project_name, project_directory,
                             env_file, profile, region, cluster)
         clients = make_clients(region or (ecs.region if ecs else None), aws_profile, endpoint_url)
@@ -224,6 +227,7 @@ def _register_logs(app, F, D, DF, P, PD, E, PR) -> None:
         """CloudWatch Logs of the services, each line prefixed with service and task."""
         from .aws.commands import run_logs
 
+        _follow_habit(files, project_directory)
         name, ecs = _target(files, docker_run, docker_run_file, project_name, project_directory,
                             env_file, profile, region, cluster)
         clients = make_clients(region or (ecs.region if ecs else None), aws_profile, endpoint_url)
@@ -246,11 +250,25 @@ def _register_down(app, F, D, DF, P, PD, E, PR) -> None:
         """Remove what the project created (found by its tags); keeps logs and EFS data unless asked."""
         from .aws.commands import run_down
 
+        check_output(output)
         name, ecs = _target(files, docker_run, docker_run_file, project_name, project_directory,
                             env_file, profile, region, cluster)
         clients = make_clients(region or (ecs.region if ecs else None), aws_profile, endpoint_url)
         run_down(name, clients, _progress(output), cluster or (ecs.cluster.name if ecs else None),
                  delete_logs, volumes, lambda text: _confirm(text, yes))
+
+
+def _follow_habit(files, project_directory) -> None:
+    """``logs -f web`` (Docker Compose: follow) reads ``web`` as a compose file here: say so."""
+    import re
+
+    base = project_directory or "."
+    for name in files or ():
+        if name != "-" and re.fullmatch(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*", name) and \
+                not name.endswith((".yml", ".yaml", ".json")) and not os.path.exists(os.path.join(base, name)):
+            raise UserError.at(Location(key_path=("-f",)),
+                               f"no compose file {name!r} (in compose2ecs, -f is --file, as for every command)",
+                               f"did you mean --follow? compose2ecs logs --follow {name}")
 
 
 def _target(files, docker_run, docker_run_file, project_name, project_directory, env_file, profile,

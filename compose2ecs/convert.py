@@ -48,7 +48,10 @@ def run(options, *, fmt: str, output=None, as_json: bool = False, report=None,
             outputs.file(report, text)
             notes.append(f"report written to {report}")
         outputs.commit()
-    return ConvertResult(conversion.findings, tuple(notes))
+    from .ecs.risky import default_execution_role
+
+    extra = tuple(default_execution_role(conversion.ecs)) if fmt == "taskdef" else ()
+    return ConvertResult(conversion.findings + extra, tuple(notes))
 
 
 def note_declared_files(project) -> None:

@@ -14,6 +14,7 @@ KeyPath = tuple  # tuple[KeyPart, ...]
 
 # Exit codes (design.md §4): one table, so the CLI and the docs agree.
 EXIT_OK = 0
+EXIT_CANCELLED = 1  # the user declined a confirmation prompt (deploy, down): nothing changed
 EXIT_INVALID = 2  # bad input: YAML, schema, variables, extends cycle, docker run flags
 EXIT_STRICT = 3  # --strict and at least one unsupported/lossy finding
 EXIT_AWS = 4  # deploy-side failure (AWS error, rollback, timeout)
@@ -68,9 +69,11 @@ class Severity:
     ERROR = "error"
     UNSUPPORTED = "unsupported"  # dropped: ECS cannot express it
     LOSSY = "lossy"  # changed: rounded, clamped, replaced
+    WARNING = "warning"  # carried over, but quietly risky (an unset variable, a plaintext password)
     INFO = "info"  # ignored on purpose, or a default we chose
 
-    ORDER = (ERROR, UNSUPPORTED, LOSSY, INFO)
+    ORDER = (ERROR, UNSUPPORTED, LOSSY, WARNING, INFO)
+    STRICT = (UNSUPPORTED, LOSSY, WARNING)  # what --strict turns into exit code 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,14 +135,28 @@ class AwsError(Exception):
 
     exit_code = EXIT_AWS
 
-    def __init__(self, resource: str, message: str, hint: str = "", code: str = ""):
+    def __init__(self, resource: str, message: str, hint: str = "", code: str = "",
+                 details: dict | None = None):
         self.resource = resource
         self.code = code
         self.hint = hint
+        self.message = message
+        self.details = details or {}  # extra facts for --output json (e.g. each service's outcome)
         text = f"{resource}: {code + ': ' if code else ''}{message}"
         if hint:
             text += f" ({hint})"
         super().__init__(text)
+
+
+class Cancelled(Exception):
+    """The user answered no at a confirmation prompt; nothing was changed (exit 1)."""
+
+    exit_code = EXIT_CANCELLED
+
+    def __init__(self, resource: str, message: str = "cancelled; nothing was changed"):
+        self.resource = resource
+        self.message = message
+        super().__init__(f"{resource}: {message}")
 
 
 @dataclass(slots=True)

@@ -52,7 +52,7 @@ def render_report(project, ecs, next_command: str) -> str:
                          "mapped": {c.name: _mapped(c) for c in td.containers},
                          "findings": by_service.get(svc.name, [])})
     counts = {"services": len(ecs.services), "compose": len(project.services)}
-    for sev in (Severity.UNSUPPORTED, Severity.LOSSY, Severity.INFO):
+    for sev in (Severity.UNSUPPORTED, Severity.LOSSY, Severity.WARNING, Severity.INFO):
         counts[sev] = sum(1 for f in ecs.findings if f.severity == sev)
     from .cost.render import report_context
 

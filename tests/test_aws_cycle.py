@@ -167,8 +167,11 @@ def test_down_cancelled_deletes_nothing(world):
     recorder, clients, clock, _ = world
     _deploy(make_project(), clients, clock)
     recorder.calls.clear()
-    assert run_down("shop", clients, PlainProgress(io.StringIO(), clock), None, False, False,
-                    lambda _text: False, clock.sleep) is None
+    from compose2ecs.errors import Cancelled
+
+    with pytest.raises(Cancelled):  # exit 1, the same as declining deploy's prompt
+        run_down("shop", clients, PlainProgress(io.StringIO(), clock), None, False, False,
+                 lambda _text: False, clock.sleep)
     assert recorder.mutating() == []
 
 
@@ -215,8 +218,9 @@ def test_logs_follow_prints_new_lines_once(world):
 def test_logs_of_an_unknown_service_is_a_clear_error(world):
     _, clients, clock, _ = world
     _deploy(make_project(), clients, clock)
-    from compose2ecs.errors import AwsError
+    from compose2ecs.errors import UserError
 
-    with pytest.raises(AwsError) as caught:
+    with pytest.raises(UserError) as caught:  # the user named it: exit 2, not an AWS failure
         run_logs("shop", clients, None, None, ("nope",), False, None, None, print)
     assert "no deployed service named nope" in str(caught.value)
+    assert "deployed services: api, db, web" in str(caught.value)

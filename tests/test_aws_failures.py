@@ -168,3 +168,30 @@ def test_no_credentials_is_one_line(monkeypatch, tmp_path):
         make_plan(make_project(), clients, renderer())
     assert caught.value.code == "NoCredentials"
     assert "no AWS credentials found" in str(caught.value)
+
+
+def test_a_rerun_with_no_changes_still_fails_while_a_service_is_not_running(setup, monkeypatch):
+    # issue 15.1: deploy timed out (exit 4); the re-run said "no changes" and exited 0
+    recorder, clients, clock, out, _ = setup
+    monkeypatch.setenv("MOTO_ECS_SERVICE_RUNNING", "0")  # tasks never start
+    with pytest.raises(AwsError):
+        _deploy(make_project(), clients, clock, out, timeout=60)
+    recorder.calls.clear()
+    again = io.StringIO()
+    with pytest.raises(AwsError) as caught:
+        _deploy(make_project(), clients, clock, again, timeout=60)
+    assert caught.value.code == "TIMEOUT" and caught.value.exit_code == EXIT_AWS
+    assert "no changes" in again.getvalue() and "0/1 running" in again.getvalue()
+    assert [s["state"] for s in caught.value.details["services"]] == ["timeout"] * 3
+    assert recorder.mutating() == [], "the re-run changes nothing; it only looks and waits"
+
+
+def test_a_rerun_with_no_changes_waits_for_the_services_and_says_they_run(setup):
+    from compose2ecs.aws.deploy import render_result
+
+    recorder, clients, clock, out, _ = setup
+    _deploy(make_project(), clients, clock, out)
+    result = _deploy(make_project(), clients, clock, io.StringIO())
+    assert not result.changed
+    assert [o.state for o in result.outcomes] == ["ok", "ok", "ok"]
+    assert "shop: no changes (every service is running)" in render_result(result)

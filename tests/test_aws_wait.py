@@ -70,7 +70,7 @@ def test_wait_polls_until_completed_without_real_sleeping():
         outcomes = Waiter(ecs, CLUSTER, sleep=clock.sleep, clock=clock).wait({"api": "ecs-svc/2"}, 600)
         stub.assert_no_pending_responses()
     assert [(o.service, o.state) for o in outcomes] == [("api", OK)]
-    assert clock.sleeps == [15]
+    assert sum(clock.sleeps) == 15 and max(clock.sleeps) <= 1, "ticks of 1 s between polls"
 
 
 def _stopped_tasks(stub):
@@ -130,3 +130,56 @@ def test_a_service_deleted_meanwhile_fails(state):
     svc["status"] = state
     svc["deployments"] = [deployment()]
     assert judge(svc, "ecs-svc/2")[0] == FAILED
+
+
+class _StuckEcs:
+    """A service that never gets its task running; new events arrive as time passes."""
+
+    def __init__(self, clock, events_every: float = 0):
+        self.clock, self.events_every, self.calls = clock, events_every, []
+        self.start = clock()
+
+    def describe_services(self, cluster, services):
+        self.calls.append(self.clock() - self.start)
+        count = int((self.clock() - self.start) // self.events_every) if self.events_every else 0
+        events = [{"id": str(i), "message": f"(service api) is unable to place a task ({i})"}
+                  for i in range(count, -1, -1)]  # newest first, like ECS
+        stuck = service(deployments=[deployment(rollout="IN_PROGRESS")], running=0)
+        return {"services": [{**stuck, "events": events}]}
+
+    def list_tasks(self, **_kwargs):
+        return {"taskArns": []}
+
+
+def test_the_timeout_is_honest_the_last_poll_is_at_the_deadline():
+    # issue 15.5: --timeout 20 took ~30 s (the 15 s poll overshot the deadline)
+    clock = FakeClock()
+    ecs = _StuckEcs(clock)
+    (outcome,) = Waiter(ecs, CLUSTER, sleep=clock.sleep, clock=clock).wait({"api": "ecs-svc/2"}, 20)
+    assert outcome.state == "timeout"
+    assert ecs.calls == [0, 15, 20]
+    assert sum(clock.sleeps) == 20
+
+
+def test_without_a_terminal_a_waiting_service_prints_a_line_at_a_steady_rhythm():
+    # issue 15.5: in CI, 15 minutes of nothing after "waiting — 0/1 running"
+    clock, out = FakeClock(), io.StringIO()
+    ecs = _StuckEcs(clock, events_every=50)
+    Waiter(ecs, CLUSTER, PlainProgress(out, clock), clock.sleep, clock).wait({"api": "ecs-svc/2"}, 300)
+    lines = out.getvalue().splitlines()
+    waiting = [line for line in lines if "service api: waiting" in line]
+    assert waiting[0].endswith("waiting — 0/1 running")
+    assert [w.rsplit(", ", 1)[-1] for w in waiting[1:]] == [f"{s} s elapsed" for s in range(30, 301, 30)]
+    events = [line for line in lines if "event:" in line]
+    assert events[0] == "service api: event: (service api) is unable to place a task (1)"  # history stays quiet
+    assert len(events) == 6
+
+
+def test_on_a_terminal_the_elapsed_column_moves_every_second():
+    from compose2ecs.aws.progress import TtyProgress
+
+    clock, out = FakeClock(), io.StringIO()
+    Waiter(_StuckEcs(clock), CLUSTER, TtyProgress(out, clock), clock.sleep, clock).wait({"api": "ecs-svc/2"}, 5)
+    shown = [int(part.split("s")[0]) for part in out.getvalue().split("waiting")[1:]
+             for part in [part.strip()]]
+    assert shown[:6] == [0, 1, 2, 3, 4, 5]

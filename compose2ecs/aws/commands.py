@@ -9,8 +9,7 @@ import sys
 import time
 from typing import Callable, Optional
 
-from ..errors import AwsError
-from ..units import parse_duration
+from ..errors import AwsError, Cancelled, Location, UserError
 from .progress import Progress
 
 
@@ -21,8 +20,7 @@ def run_deploy(ecs, clients, progress: Progress, via: str = "api", dry_run: bool
     """`deploy`: the api path (plan → apply → wait) or the CloudFormation change-set path."""
     if via == "cloudformation":
         return _deploy_stack(ecs, clients, progress, dry_run, no_rollback, s3_bucket, timeout, sleep, clock)
-    if via != "api":
-        raise AwsError("deploy", f"unknown --via {via!r}", "use --via api or --via cloudformation")
+    check_via(via)
     from .deploy import DeployOptions, deploy, render_result
     from .plan import render_plan
 
@@ -59,6 +57,16 @@ def _deploy_stack(ecs, clients, progress, dry_run, no_rollback, s3_bucket, timeo
     progress.result(result.data(), render_changes(result))
     progress.close()
     return result
+
+
+VIA = ("api", "cloudformation")
+
+
+def check_via(via: str) -> None:
+    """``--via`` is api or cloudformation; anything else is a user error (exit 2)."""
+    if via not in VIA:
+        raise UserError.at(Location(key_path=("--via",)), f"{via!r} is not one of: {', '.join(VIA)}",
+                           "use --via api (boto3) or --via cloudformation")
 
 
 LB_PARAMETERS = ("LoadBalancerArn", "LoadBalancerSecurityGroupId")
@@ -98,8 +106,9 @@ def run_plan(ecs, clients, progress: Progress, render=None) -> bool:
 
 
 def run_status(project: str, clients, ecs, cluster: Optional[str], only: tuple, output: str,
-               write: Callable = sys.stdout.write):
+               write: Optional[Callable] = None):
     """`status`/`ps`: the table (or JSON) of the project's services."""
+    write = write or sys.stdout.write  # looked up per call: stdout may have been replaced
     from .status import project_status, render_json, render_text
 
     hint = cluster or (ecs.cluster.name if ecs is not None else None)
@@ -114,8 +123,9 @@ def run_logs(project: str, clients, ecs, cluster: Optional[str], only: tuple, fo
              sleep: Callable = time.sleep, clock: Callable = time.time, max_polls=None) -> int:
     """`logs`: merged CloudWatch lines of the selected services."""
     from .discover import find_project
-    from .logs import log_sources, stream
+    from .logs import log_sources, parse_since, stream
 
+    since_ms = parse_since(since, clock()) if since else None  # before any AWS call
     found = find_project(clients, project, cluster or (ecs.cluster.name if ecs is not None else None))
     if found.cluster is None:
         raise AwsError(f"project {project}", "nothing is deployed", f"run `compose2ecs deploy -p {project}` first",
@@ -123,16 +133,17 @@ def run_logs(project: str, clients, ecs, cluster: Optional[str], only: tuple, fo
     services = [s for s in found.services if not only or s["serviceName"] in only]
     unknown = sorted(set(only) - {s["serviceName"] for s in found.services})
     if unknown:
-        raise AwsError(f"project {project}", f"no deployed service named {', '.join(unknown)}",
-                       "see `compose2ecs status` for the names", code="UnknownService")
-    since_ms = int((clock() - parse_duration(since)) * 1000) if since else None
+        names = ", ".join(s["serviceName"] for s in found.services) or "none"
+        raise UserError.at(Location(key_path=("SERVICE",)), f"project {project} has no deployed service named "
+                           f"{', '.join(unknown)}", f"deployed services: {names}")
     return stream(clients.logs, log_sources(clients.ecs, services), write, since_ms, tail, follow,
                   sleep, clock, max_polls)
 
 
 def run_down(project: str, clients, progress: Progress, cluster: Optional[str], logs: bool, volumes: bool,
              confirm: Callable[[str], bool], sleep: Callable = time.sleep):
-    """`down`: list what goes, ask, delete. Returns the inventory (None when cancelled)."""
+    """`down`: list what goes, ask, delete. Returns the inventory; a "no" at the prompt raises
+    :class:`Cancelled` (exit 1, like a declined deploy)."""
     from .down import Remover, find_inventory
 
     inventory = find_inventory(clients, project, cluster, logs=logs, volumes=volumes)
@@ -142,8 +153,7 @@ def run_down(project: str, clients, progress: Progress, cluster: Optional[str], 
     text = "\n".join([f"This removes from AWS ({project}):"] + inventory.lines())
     sys.stderr.write(text + "\n")
     if not confirm("Delete these resources?"):
-        progress.result({"project": project, "deleted": [], "cancelled": True}, "cancelled; nothing was deleted")
-        return None
+        raise Cancelled(f"down {project}", "cancelled; nothing was deleted")
     Remover(clients, progress, sleep).remove(inventory)
     kept = [] if logs else ["log groups (use --logs to delete them)"]
     kept += [] if volumes else ["EFS data (use --volumes to delete it)"]

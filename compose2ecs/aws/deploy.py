@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-from ..errors import AwsError
+from ..errors import AwsError, Cancelled
 from . import endpoints
 from .apply import Deployer
 from .plan import Plan, make_plan, plan_data, render_plan
@@ -58,11 +58,15 @@ def deploy(project, clients, options: DeployOptions = DeployOptions(), progress:
         return result
     if not plan.changes():
         progress.note("no changes: the live project already matches")
+        if options.wait:  # "no changes" still means "and it is running": check, wait if need be
+            result.outcomes = _wait(project, clients, options, progress, sleep, clock,
+                                    {s.name: None for s in project.services if not s.job})
+            _raise_on_failure(project, result, progress)
     else:
         text = render_plan(plan, diffs=False).rstrip("\n")
         progress.note(text)
         if confirm is not None and not confirm(text):
-            raise AwsError(f"deploy {project.name}", "cancelled; nothing was changed", code="Cancelled")
+            raise Cancelled(f"deploy {project.name}", "cancelled; nothing was changed")
         waiter = Waiter(clients.ecs, project.cluster.name, progress, sleep, clock, options.poll_seconds)
         deadline = clock() + options.timeout
 
@@ -85,6 +89,12 @@ def deploy(project, clients, options: DeployOptions = DeployOptions(), progress:
     return result
 
 
+def _wait(project, clients, options: DeployOptions, progress, sleep, clock, deployments: dict) -> list:
+    """Wait for ``deployments`` (service → the deployment id we started, or None: its PRIMARY)."""
+    waiter = Waiter(clients.ecs, project.cluster.name, progress, sleep, clock, options.poll_seconds)
+    return waiter.wait(deployments, options.timeout)
+
+
 def _raise_on_failure(project, result: DeployResult, progress: Progress) -> None:
     bad = [o for o in result.outcomes if o.state != OK]
     if not bad:
@@ -93,7 +103,10 @@ def _raise_on_failure(project, result: DeployResult, progress: Progress) -> None
     names = ", ".join(o.service for o in bad)
     raise AwsError(f"deploy {project.name}", f"{len(bad)} service(s) did not deploy: {names}",
                    "see the events and stopped-task reasons above; nothing was deleted",
-                   code=bad[0].state.upper() if bad[0].state == "timeout" else "DeploymentFailed")
+                   code=bad[0].state.upper() if bad[0].state == "timeout" else "DeploymentFailed",
+                   details={"services": [{"name": o.service, "state": o.state, "reason": o.reason,
+                                          "events": o.events, "stopped": o.stopped}
+                                         for o in result.outcomes]})
 
 
 def collect_endpoints(project, clients) -> dict:
@@ -111,7 +124,8 @@ def render_result(result: DeployResult) -> str:
     project = result.plan.project
     lines = []
     if not result.changed:
-        lines.append(f"{project.name}: no changes")
+        running = " (every service is running)" if result.outcomes else ""
+        lines.append(f"{project.name}: no changes{running}")
     elif result.applied:
         lines.append(f"{project.name}: deployed to cluster {project.cluster.name}")
     for service in project.services:

@@ -7,14 +7,49 @@ task has several) and the short task id, like ``docker compose logs``.
 """
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Callable, Optional
 
-from ..errors import AwsError
+from ..errors import AwsError, Location, UserError
 from .errors import aws_errors
 
 FOLLOW_SECONDS = 2.0
+_UNIX_TIME = re.compile(r"\d+(\.\d+)?")
+
+
+def parse_since(value: str, now: float) -> int:
+    """``--since`` as ``docker compose logs`` reads it → milliseconds since the epoch.
+
+    A duration before ``now`` (``42m``, ``1h30m``, ``2.5s``), an RFC 3339 date or time
+    (``2026-12-04``, ``2026-12-04T13:00:00Z``, ``…+01:00``; without a zone it is local time,
+    as in Docker) or a Unix timestamp (``1733316000``). Anything else is a user error.
+    """
+    from ..units import parse_duration
+
+    text = (value or "").strip()
+    seconds = _since_seconds(text, now, parse_duration)
+    if seconds is None:
+        raise UserError.at(Location(key_path=("--since",)),
+                           f"{value!r} is not a duration, an RFC 3339 time or a Unix timestamp",
+                           "use e.g. --since 10m, --since 1h30m or --since 2026-12-04T13:00:00Z")
+    return int(seconds * 1000)
+
+
+def _since_seconds(text: str, now: float, parse_duration) -> Optional[float]:
+    if _UNIX_TIME.fullmatch(text):
+        return float(text)
+    if text and text[0].isdigit() and not text[-1].isdigit() and "-" not in text and ":" not in text:
+        try:
+            return now - parse_duration(text)
+        except ValueError:
+            return None
+    try:
+        return datetime.fromisoformat(text).timestamp()
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)

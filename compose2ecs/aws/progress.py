@@ -39,6 +39,14 @@ class Progress:
         """The final outcome: ``text`` for people (stdout), ``data`` for --output json."""
         sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
 
+    def tick(self) -> None:
+        """Time passed with no event: refresh what shows elapsed time (nothing for line renderers)."""
+        with self._lock:
+            self._tick()
+
+    def _tick(self) -> None:
+        pass
+
     def close(self) -> None:
         """Finish the live view (nothing for line-based renderers)."""
 
@@ -76,7 +84,8 @@ class JsonProgress(Progress):
         self.stream.write(json.dumps({"event": "note", "message": text}, sort_keys=True) + "\n")
 
     def result(self, data: dict, text: str) -> None:
-        self.stream.write(json.dumps({"event": "result", "result": data}, sort_keys=True) + "\n")
+        record = {"event": "result", "status": "ok", "exit_code": 0, "result": data}
+        self.stream.write(json.dumps(record, sort_keys=True) + "\n")
         self.stream.flush()
 
 
@@ -91,9 +100,15 @@ class TtyProgress(Progress):
     def _event(self, resource, name, status, message):
         now = self.clock()
         row = self.rows.setdefault((resource, name), [status, now, message, None])
+        if row[3] is not None and status not in FINAL:  # a new phase (created → waiting): its own clock
+            row[1] = now
         row[0], row[2] = status, message
         row[3] = now if status in FINAL else None
         self._draw()
+
+    def _tick(self):
+        if self.rows:
+            self._draw()
 
     def _note(self, text):
         self._clear()

@@ -18,6 +18,8 @@ from .errors import aws_errors
 from .progress import NullProgress, Progress
 
 POLL_SECONDS = 15  # the services_stable waiter's interval
+TICK_SECONDS = 1.0  # the live view's elapsed column moves every second
+HEARTBEAT_SECONDS = 30.0  # without a terminal, a line per waiting service at least this often
 OK, FAILED, PENDING = "ok", "failed", "pending"
 
 
@@ -58,37 +60,75 @@ class Waiter:
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.time
     poll_seconds: float = POLL_SECONDS
+    tick_seconds: float = TICK_SECONDS
+    heartbeat_seconds: float = HEARTBEAT_SECONDS
 
     def wait(self, deployments: dict, timeout: float, stated: float = None) -> list:
-        """Poll until every service in ``deployments`` (name → id) is done; returns Outcomes
-        in name order. Never raises for a failed deployment: the caller reports them all.
-        ``stated``: the --timeout the message names when ``timeout`` is what is left of it."""
-        deadline = self.clock() + timeout
+        """Poll until every service in ``deployments`` (name → id, or None for its PRIMARY
+        deployment) is done; returns Outcomes in name order. Never raises for a failed
+        deployment: the caller reports them all. The last poll happens at the deadline, not
+        a poll interval after it; between polls the view is refreshed every ``tick_seconds``
+        and a line is printed per waiting service every ``heartbeat_seconds``. ``stated``: the
+        --timeout the message names when ``timeout`` is what is left of it (main's signature)."""
+        start = self.clock()
+        deadline = start + timeout
         stated = timeout if stated is None else stated
         pending = dict(sorted(deployments.items()))
         outcomes: dict = {}
-        last: dict = {}
         latest: dict = {}
+        self._said, self._seen = {}, None
         while pending:
-            for service in self._describe(list(pending)):
-                name = service["serviceName"]
-                latest[name] = service
-                state, reason = judge(service, pending[name])
-                if reason != last.get(name):
-                    self.progress.event("service", name, "waiting" if state == PENDING else
-                                        ("running" if state == OK else "failed"), reason)
-                    last[name] = reason
-                if state != PENDING:
-                    outcomes[name] = self._outcome(name, state, reason, service)
-                    pending.pop(name)
+            self._poll(pending, outcomes, latest, start)
             if pending and self.clock() >= deadline:
                 for name in pending:
                     outcomes[name] = self._outcome(name, "timeout", f"not stable after {int(stated)} s",
                                                    latest.get(name))
                 break
             if pending:
-                self.sleep(self.poll_seconds)
+                self._pause(min(self.clock() + self.poll_seconds, deadline))
         return [outcomes[n] for n in sorted(outcomes)]
+
+    def _poll(self, pending: dict, outcomes: dict, latest: dict, start: float) -> None:
+        described = self._describe(list(pending))
+        self._new_events(described)
+        for service in described:
+            name = service["serviceName"]
+            latest[name] = service
+            state, reason = judge(service, pending[name])
+            self._say(name, state, reason, start)
+            if state != PENDING:
+                outcomes[name] = self._outcome(name, state, reason, service)
+                pending.pop(name)
+
+    def _say(self, name: str, state: str, reason: str, start: float) -> None:
+        """A line when the state changes, and again every heartbeat while it does not."""
+        now = self.clock()
+        said, at = self._said.get(name, (None, None))
+        if reason == said and now - at < self.heartbeat_seconds:
+            return
+        status = "waiting" if state == PENDING else ("running" if state == OK else "failed")
+        text = reason if state != PENDING or reason != said else f"{reason}, {int(now - start)} s elapsed"
+        self.progress.event("service", name, status, text)
+        self._said[name] = (reason, now)
+
+    def _new_events(self, described: list) -> None:
+        """Service events that arrived since the wait began, oldest first (history stays quiet)."""
+        current = [(s["serviceName"], e.get("id"), e.get("message", "")) for s in described
+                   for e in s.get("events", [])]
+        if self._seen is not None:
+            fresh = [(name, message) for name, key, message in current if (name, key) not in self._seen]
+            for name, message in reversed(fresh):  # ECS lists events newest first
+                self.progress.note(f"service {name}: event: {message}")
+        self._seen = (self._seen or set()) | {(name, key) for name, key, _ in current}
+
+    def _pause(self, until: float) -> None:
+        """Sleep until ``until`` in ticks, redrawing the live view (elapsed times) each tick."""
+        while True:
+            left = until - self.clock()
+            if left <= 0:
+                return
+            self.sleep(min(self.tick_seconds, left))
+            self.progress.tick()
 
     def _describe(self, names: list) -> list:
         found = []

@@ -180,7 +180,7 @@ def _evaluate_var(var: _Var, lookup: Lookup, unset: list) -> str:
 def substitute(text: str, lookup, location: Location, findings: Optional[list] = None) -> str:
     """Interpolate one string. Errors raise :class:`UserError` at ``location``.
 
-    Unset variables without a default become empty strings; an info finding per
+    Unset variables without a default become empty strings; a warning finding per
     variable is appended to ``findings`` when given.
     """
     lookup = as_lookup(lookup)
@@ -202,8 +202,8 @@ def substitute(text: str, lookup, location: Location, findings: Optional[list] =
 
 def _report(findings: list, location: Location, unset: list, lone: bool) -> None:
     for name in dict.fromkeys(unset):
-        findings.append(Finding(
-            Severity.INFO, location, f"variable {name} is not set; using an empty string",
+        findings.append(Finding(  # a warning, as in Docker Compose; --strict counts it
+            Severity.WARNING, location, f"variable {name} is not set; using an empty string",
             f"set {name} in the environment or the .env file, or write ${{{name}:-default}}"))
     if lone:
         findings.append(Finding(

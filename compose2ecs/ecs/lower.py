@@ -21,7 +21,7 @@ from typing import Callable, Mapping, Optional
 
 from ..gcpause import gc_paused
 from ..errors import FindingSink, Location, Severity, UserError
-from . import grouping, jobs, logging, services, support, tasks, tdsize, xecs
+from . import grouping, jobs, logging, risky, services, support, tasks, tdsize, xecs
 from .context import Ctx, Unit, ecs_name, load_balancer_type
 from .model import Cluster, EcsProject, EfsVolume, LogGroup
 
@@ -94,6 +94,7 @@ def lower(project, options: LowerOptions, environ: Mapping[str, str] = {},
     ecs_services = tuple(services.build_service(ctx, g, td, deps[g.name], sc.get(g.name, False),
                                                 g.name in one_shot)
                          for g, td in zip(groups, built))
+    sink.extend(risky.plaintext_secrets(project))  # plaintext *_PASSWORD/*_SECRET/*_TOKEN values
     ecs = EcsProject(
         name=project.name, region=region, cluster=_cluster(ctx), services=ecs_services,
         task_definitions=tuple(sorted(built, key=lambda td: td.family)),
