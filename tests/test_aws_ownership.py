@@ -143,3 +143,146 @@ def test_deploy_into_a_shared_cluster_leaves_the_other_services_alone(world):
     assert (billing["status"], billing["desiredCount"], billing["taskDefinition"]) == ("ACTIVE", 3, foreign_td)
     mutated = [op for _, op in recorder.mutating()]
     assert "CreateCluster" not in mutated and "TagResource" not in mutated
+
+
+# -- item 2: down removes exactly what the project created, and says exactly that -------------
+
+def _down(clients, clock, cluster=None, out=None, **flags):
+    from compose2ecs.aws.commands import run_down
+
+    logs, volumes = flags.pop("logs", False), flags.pop("volumes", False)
+    return run_down("shop", clients, PlainProgress(out if out is not None else io.StringIO(), clock), cluster,
+                    logs, volumes, lambda _text: True, clock.sleep, **flags)
+
+
+def _active_revisions(clients, family: str) -> list:
+    arns = clients.ecs.list_task_definitions(familyPrefix=family, status="ACTIVE")["taskDefinitionArns"]
+    return [a.rsplit("/", 1)[-1] for a in arns]
+
+
+def test_down_keeps_task_definition_revisions_it_did_not_register(world, monkeypatch, capsys):
+    _, clients, clock = world
+    before = {"requiresCompatibilities": ["FARGATE"], "networkMode": "awsvpc", "cpu": "256", "memory": "512",
+              "containerDefinitions": [{"name": "web", "image": "httpd:2"}]}
+    clients.ecs.register_task_definition(family="shop-web", **before)  # shop-web:1, someone's, untagged
+    # an earlier compose2ecs adopted the family; the plan refuses that today, so let it through once
+    from compose2ecs.aws import ownership
+
+    monkeypatch.setattr(ownership, "refuse", lambda project, clashes: None)
+    _deploy(make_project(), clients, clock)  # registers shop-web:2 (tagged)
+    monkeypatch.undo()
+    clients.ecs.register_task_definition(family="shop-web", **before)  # shop-web:3, after ours, untagged
+    inventory = _down(clients, clock)
+    assert [a.rsplit("/", 1)[-1] for a in inventory.task_definitions] == ["shop-api:1", "shop-db:1", "shop-web:2"]
+    assert _active_revisions(clients, "shop-web") == ["shop-web:1", "shop-web:3"]
+    text = "".join(capsys.readouterr())
+    assert "task-definition shop-web:2 (deregistered)" in text
+    assert "task definition shop-web:1 (not registered by this project)" in text
+    assert "task definition shop-web:3 (not registered by this project)" in text
+
+
+def test_down_finds_the_services_in_a_reused_cluster_and_leaves_the_rest_of_it(world, capsys):
+    recorder, clients, clock = world
+    clients.ecs.create_cluster(clusterName="shared")
+    foreign_td = _foreign_web(clients, "shared", name="billing")
+    _deploy(_with_cluster(make_project(), "shared"), clients, clock)
+    recorder.calls.clear()
+    inventory = _down(clients, clock)  # -p shop alone: no --cluster, no compose file
+    assert inventory.cluster == "shared" and inventory.services == ["api", "db", "web"]
+    for name in ("api", "db", "web"):
+        assert clients.ecs.describe_services(cluster="shared", services=[name])["services"][0]["status"] == "INACTIVE"
+    billing = _service(clients, "shared", "billing")
+    assert (billing["status"], billing["desiredCount"], billing["taskDefinition"]) == ("ACTIVE", 3, foreign_td)
+    assert clients.ecs.describe_clusters(clusters=["shared"])["clusters"][0]["status"] == "ACTIVE"
+    touched = {op for _, op in recorder.mutating()}
+    assert "DeleteCluster" not in touched
+    text = "".join(capsys.readouterr())
+    assert "shop: removed" in text and "service web" in text
+    assert "cluster shared (not created by this project)" in text
+    assert _active_revisions(clients, "someone-else-web") == ["someone-else-web:1"]
+
+
+def test_down_of_a_stack_lists_the_log_groups_the_stack_deletes(world, capsys):
+    import json
+
+    _, clients, clock = world
+    template = {"Resources": {"Logs": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "/ecs/shop"}}}}
+    clients.cloudformation.create_stack(StackName="shop", TemplateBody=json.dumps(template),
+                                        Tags=[{"Key": "compose2ecs:project", "Value": "shop"}])
+    inventory = _down(clients, clock)
+    assert inventory.stack == "shop"
+    assert ("AWS::Logs::LogGroup", "/ecs/shop") in inventory.stack_resources
+    text = "".join(capsys.readouterr())
+    assert "AWS::Logs::LogGroup /ecs/shop (deleted with the stack)" in text
+    assert "kept" not in text.split("shop: removed", 1)[1], "nothing is kept that the stack deleted"
+    assert clients.logs.describe_log_groups(logGroupNamePrefix="/ecs/shop")["logGroups"] == []
+
+
+# -- item 3: Ctrl-C during down says what was done -------------------------------------------
+
+def test_ctrl_c_during_down_says_what_was_deleted_and_a_rerun_finishes(world):
+    from compose2ecs.errors import AwsError
+
+    _, clients, clock = world
+    _deploy(make_project(), clients, clock)
+
+    def interrupt(**_kwargs):
+        raise KeyboardInterrupt
+
+    clients.ec2.meta.events.register("before-call.ec2.DeleteSecurityGroup", interrupt)
+    with pytest.raises(AwsError) as caught:
+        _down(clients, clock)
+    error = caught.value
+    assert error.exit_code == 130 and error.code == "Interrupted"
+    text = str(error)
+    assert "interrupted after deleting 7 resource(s) (3 service, 3 task-definition, 1 namespace, listed above)" in text
+    assert "nothing was deleted" not in text
+    assert "run `compose2ecs down -p shop` again to finish" in text
+    clients.ec2.meta.events.unregister("before-call.ec2.DeleteSecurityGroup", interrupt)
+    inventory = _down(clients, clock)  # the re-run finishes the job
+    assert inventory.services == [] and len(inventory.security_groups) == 3
+    assert clients.ecs.describe_clusters(clusters=["shop"])["clusters"][0]["status"] == "INACTIVE"
+    assert clients.iam.list_roles(PathPrefix="/compose2ecs/")["Roles"] == []
+
+
+# -- issue 11 item 3: data is kept by default ---------------------------------------------------
+
+def _data(clients):
+    tags = [{"Key": "compose2ecs:project", "Value": "shop"}]
+    fs = clients.efs.create_file_system(CreationToken="shop-data", Tags=tags)["FileSystemId"]
+    clients.ecr.create_repository(repositoryName="shop/web", tags=tags)
+    secret = clients.secretsmanager.create_secret(Name="shop/db-password", SecretString="x", Tags=tags)["ARN"]
+    clients.secretsmanager.create_secret(Name="shop/not-ours", SecretString="x")
+    return fs, secret
+
+
+def test_down_keeps_data_by_default_and_lists_it(world, capsys):
+    _, clients, clock = world
+    _deploy(make_project(), clients, clock)
+    fs, secret = _data(clients)
+    _down(clients, clock)
+    text = "".join(capsys.readouterr())
+    for line in ("log group /ecs/shop (data; --logs or --all deletes it)",
+                 f"EFS file system {fs} (data; --volumes or --all deletes it)",
+                 "ECR repository shop/web (data; --images or --all deletes it)",
+                 f"secret {secret} (data; --all deletes it)"):
+        assert line in text
+    assert clients.logs.describe_log_groups()["logGroups"]
+    assert [f["FileSystemId"] for f in clients.efs.describe_file_systems()["FileSystems"]] == [fs]
+    assert [r["repositoryName"] for r in clients.ecr.describe_repositories()["repositories"]] == ["shop/web"]
+    assert len(clients.secretsmanager.list_secrets()["SecretList"]) == 2
+
+
+def test_images_removes_only_the_repositories_and_all_removes_every_kind(world):
+    _, clients, clock = world
+    _deploy(make_project(), clients, clock)
+    fs, secret = _data(clients)
+    _down(clients, clock, images=True)
+    assert clients.ecr.describe_repositories()["repositories"] == []
+    assert clients.efs.describe_file_systems()["FileSystems"] and clients.logs.describe_log_groups()["logGroups"]
+    inventory = _down(clients, clock, everything=True)
+    assert inventory.file_systems == [fs] and inventory.secrets == [secret] and inventory.log_groups == ["/ecs/shop"]
+    assert clients.efs.describe_file_systems()["FileSystems"] == []
+    assert clients.logs.describe_log_groups()["logGroups"] == []
+    names = [s["Name"] for s in clients.secretsmanager.list_secrets()["SecretList"]]
+    assert names == ["shop/not-ours"], "an untagged secret is never deleted"

@@ -113,7 +113,7 @@ class Clients:
 
 
 SERVICES = frozenset({"ecs", "ec2", "iam", "logs", "servicediscovery", "cloudformation", "s3",
-                      "sts", "elbv2", "efs"})
+                      "sts", "elbv2", "efs", "ecr", "secretsmanager"})
 
 
 def make_clients(options: AwsOptions, environ: Mapping, recorder: Optional[CallRecorder] = None,
