@@ -286,3 +286,79 @@ def test_images_removes_only_the_repositories_and_all_removes_every_kind(world):
     assert clients.logs.describe_log_groups()["logGroups"] == []
     names = [s["Name"] for s in clients.secretsmanager.list_secrets()["SecretList"]]
     assert names == ["shop/not-ours"], "an untagged secret is never deleted"
+
+
+# -- item 18: the SSM read permission names the account and the referenced parameters only -----
+
+ACCOUNT = "123456789012"  # moto's
+SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
+
+
+def _with_secrets(project, *refs):
+    """``project`` whose api container reads ``refs`` ((name, valueFrom, store) triples)."""
+    from compose2ecs.ecs import model as m
+
+    td = project.task_definition("shop-api")
+    container = replace(td.containers[0], secrets=tuple(m.SecretRef(n, vf, n) for n, vf, _ in refs))
+    tds = tuple(replace(td, containers=(container,)) if t.family == td.family else t for t in project.task_definitions)
+    return replace(project, task_definitions=tds, secrets=tuple(m.SecretSpec(n, vf, st) for n, vf, st in refs))
+
+
+SECRETS = (("TOKEN", "/shop/token", "ssm"), ("PLAIN", "shop-plain", "ssm"), ("DB", SECRET, "secretsmanager"))
+
+
+def _sent_policies(clients) -> list:
+    import json
+
+    sent = []
+    clients.iam.meta.events.register("provide-client-params.iam.PutRolePolicy",
+                                     lambda params, **_: sent.append(json.loads(params["PolicyDocument"])))
+    return sent
+
+
+def test_the_api_deploy_grants_ssm_reads_in_the_callers_account_only(world):
+    _, clients, clock = world
+    sent = _sent_policies(clients)
+    _deploy(_with_secrets(make_project(), *SECRETS), clients, clock)
+    (policy,) = sent
+    by_action = {s["Action"]: s["Resource"] for s in policy["Statement"]}
+    assert by_action == {
+        "ssm:GetParameters": [f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/shop-plain",
+                              f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/shop/token"],
+        "secretsmanager:GetSecretValue": [SECRET]}
+    assert "*" not in str(policy), "no wildcard: not the account, not the parameter"
+
+
+def test_both_back_ends_grant_the_same_ssm_resources():
+    from compose2ecs.aws.apply import secrets_policy
+    from compose2ecs.emit.cloudformation import build_template
+
+    project = _with_secrets(make_project(), *SECRETS)
+    role = build_template(project)["Resources"]["ExecutionRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+
+    def resolve(value):
+        if isinstance(value, dict) and "Fn::Sub" in value:
+            return (value["Fn::Sub"].replace("${AWS::Partition}", "aws").replace("${AWS::Region}", "us-east-1")
+                    .replace("${AWS::AccountId}", ACCOUNT))
+        return value
+
+    cfn = [{**s, "Resource": [resolve(r) for r in s["Resource"]]} for s in role["Statement"]
+           if "Fn::If" not in s]  # the KMS statement, conditional on keys nobody gave here
+    assert cfn == secrets_policy(project, "us-east-1", ACCOUNT)["Statement"]
+
+
+def test_an_earlier_wildcard_policy_is_replaced_by_the_scoped_one(world):
+    import json
+
+    _, clients, clock = world
+    project = _with_secrets(make_project(), *SECRETS)
+    _deploy(project, clients, clock)
+    wide = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ssm:GetParameters",
+                                                    "Resource": ["arn:aws:ssm:us-east-1:*:parameter/shop/token"]}]}
+    clients.iam.put_role_policy(RoleName="shop-ecs-execution", PolicyName="read-secrets", PolicyDocument=json.dumps(wide))
+    plan = make_plan(project, clients, renderer())
+    assert plan.action("role", "shop-ecs-execution").kind == "update"
+    _deploy(project, clients, clock)
+    now = clients.iam.get_role_policy(RoleName="shop-ecs-execution", PolicyName="read-secrets")["PolicyDocument"]
+    assert "*" not in json.dumps(now) and f"{ACCOUNT}:parameter/shop/token" in json.dumps(now)
+    assert make_plan(project, clients, renderer()).action("role", "shop-ecs-execution").kind == "no change"

@@ -19,6 +19,7 @@ from .ownership import Clash, is_ours, owner
 CREATE, UPDATE, NO_CHANGE = "create", "update", "no change"
 TAG_PROJECT = network.TAG_PROJECT
 ROLE_PATH = "/compose2ecs/"
+SECRETS_POLICY = "read-secrets"  # the execution role's inline policy (emit/secret_policy.py)
 EXECUTION_POLICY = "arn:{partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
 
 
@@ -55,6 +56,7 @@ class Live:
     td_arns: dict = field(default_factory=dict)  # family → ARN services should run
     services: dict = field(default_factory=dict)  # name → live service dict (or None)
     clashes: list = field(default_factory=list)  # live resources with our names but not our tag
+    secrets_policy: dict = field(default_factory=dict)  # the execution role's read-secrets policy ({}: none)
 
 
 @dataclass
@@ -187,14 +189,45 @@ def _plan_role(project, clients, live, render) -> list:
     name = role_name(project)
     found = _get_role(clients.iam, name)
     live.role_name = name
+    live.secrets_policy = _secrets_policy(project, clients)
     if found is not None:
         live.role_arn = found["Arn"]
         with aws_errors(f"role {name}"):
             tags = tags_of({"Tags": clients.iam.list_role_tags(RoleName=name)["Tags"]})
         if not is_ours(tags, project.name):
             live.clashes.append(Clash("role", name, owner(tags)))
+            return [Action("role", name, NO_CHANGE, "exists, not this project's")]
+        if _live_secrets_policy(clients.iam, name) != live.secrets_policy:
+            return [Action("role", name, UPDATE, "read-secrets policy")]
         return [Action("role", name, NO_CHANGE, "exists (created by an earlier deploy)")]
     return [Action("role", name, CREATE, "task execution role (pull images, write logs, read secrets)")]
+
+
+def _secrets_policy(project, clients) -> dict:
+    """The read-secrets policy the project's role should have, scoped to the caller's account."""
+    from ..emit.secret_policy import concrete, policy_document, referenced_secrets
+
+    if not referenced_secrets(project):
+        return {}
+    with aws_errors("account"):
+        account = clients.sts.get_caller_identity()["Account"]
+    return policy_document(project, concrete(clients.region, account))
+
+
+def _live_secrets_policy(iam, name: str) -> dict:
+    import json
+    from urllib.parse import unquote
+
+    try:
+        document = iam.get_role_policy(RoleName=name, PolicyName=SECRETS_POLICY)["PolicyDocument"]
+    except Exception as error:
+        if error_code(error) == "NoSuchEntity":
+            return {}
+        with aws_errors(f"role {name}"):
+            raise
+    if isinstance(document, str):  # boto3 decodes it; some emulators return the URL-encoded JSON
+        document = json.loads(unquote(document))
+    return document
 
 
 def _plan_security_groups(project, clients, live, render) -> list:
