@@ -13,7 +13,7 @@ from compose2ecs.aws.plan import make_plan
 from compose2ecs.aws.progress import PlainProgress
 from compose2ecs.aws.session import CallRecorder
 from compose2ecs.errors import UserError
-from tests.aws_fixtures import FakeClock, aws_env, make_clients, make_project, moto, renderer  # noqa: F401
+from tests.aws_fixtures import FakeClock, aws_env, make_clients, make_project, moto, moto_server, renderer  # noqa: F401,E501
 
 OURS = [{"key": "compose2ecs:project", "value": "shop"}]
 
@@ -362,3 +362,25 @@ def test_an_earlier_wildcard_policy_is_replaced_by_the_scoped_one(world):
     now = clients.iam.get_role_policy(RoleName="shop-ecs-execution", PolicyName="read-secrets")["PolicyDocument"]
     assert "*" not in json.dumps(now) and f"{ACCOUNT}:parameter/shop/token" in json.dumps(now)
     assert make_plan(project, clients, renderer()).action("role", "shop-ecs-execution").kind == "no change"
+
+
+# -- through the CLI: plan and deploy show the clash and exit 2, changing nothing ----------------
+
+def test_plan_and_deploy_through_the_cli_exit_2_on_a_clash_and_change_nothing(moto_server, tmp_path):
+    import boto3
+
+    from tests.test_aws_cli import COMPOSE, cli
+
+    ecs = boto3.client("ecs", region_name="us-east-1", endpoint_url=moto_server)
+    ecs.create_cluster(clusterName="e2e")  # someone's cluster, named like the project, untagged
+    (tmp_path / "compose.yaml").write_text(COMPOSE.format(web_image="nginx:1.27-alpine"))
+    for command in (["plan"], ["deploy"]):
+        result = cli(moto_server, tmp_path, *command)
+        assert result.returncode == 2, (command, result.stdout, result.stderr)
+        assert "cluster e2e: error: already exists but is not tagged compose2ecs:project=e2e" in result.stderr
+        assert "pass --cluster e2e" in result.stderr and "-p OTHER" in result.stderr
+        assert "Traceback" not in result.stderr
+    assert ecs.list_services(cluster="e2e")["serviceArns"] == []
+    assert ecs.list_task_definition_families()["families"] == []
+    ec2 = boto3.client("ec2", region_name="us-east-1", endpoint_url=moto_server)
+    assert [g["GroupName"] for g in ec2.describe_security_groups()["SecurityGroups"]] == ["default"]
