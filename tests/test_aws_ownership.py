@@ -384,3 +384,23 @@ def test_plan_and_deploy_through_the_cli_exit_2_on_a_clash_and_change_nothing(mo
     assert ecs.list_task_definition_families()["families"] == []
     ec2 = boto3.client("ec2", region_name="us-east-1", endpoint_url=moto_server)
     assert [g["GroupName"] for g in ec2.describe_security_groups()["SecurityGroups"]] == ["default"]
+
+
+def test_a_service_still_draining_is_reported_as_such_not_as_gone(world, capsys):
+    _, clients, clock = world
+    _deploy(make_project(), clients, clock)
+
+    class Ok:
+        status_code = 200
+
+    def draining(**_kwargs):  # AWS: DRAINING until the tasks have stopped
+        return Ok(), {"services": [{"serviceName": n, "status": "DRAINING"} for n in ("api", "db", "web")]}
+
+    def start_draining(**_kwargs):  # from the first deletion on (the inventory reads the real services)
+        clients.ecs.meta.events.register("before-call.ecs.DescribeServices", draining)
+
+    clients.ecs.meta.events.register("before-call.ecs.DeleteService", start_draining)
+    _down(clients, clock)
+    out = capsys.readouterr().out
+    assert "  service web (deleted, still draining)" in out
+    assert "  service web\n" not in out

@@ -51,9 +51,12 @@ def services(remover, inv) -> None:
         _quiet(remover, "service", name,
                lambda n=name: ecs.update_service(cluster=inv.cluster, service=n, desiredCount=0))
         _quiet(remover, "service", name, lambda n=name: ecs.delete_service(cluster=inv.cluster, service=n, force=True))
+        remover.deleted("service", name)  # recorded at once: a Ctrl-C while draining still reports it
     draining = _drain(remover, inv)
-    for name in inv.services:
-        remover.deleted("service", name, "deleted, still draining" if name in draining else "deleted")
+    for index, (kind, name, _detail) in enumerate(remover.done):
+        if kind == "service" and name in draining:
+            remover.done[index] = (kind, name, "deleted, still draining")
+            remover.progress.event(kind, name, "waiting", "still draining")
 
 
 def _drain(remover, inv) -> set:
