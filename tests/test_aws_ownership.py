@@ -404,3 +404,19 @@ def test_a_service_still_draining_is_reported_as_such_not_as_gone(world, capsys)
     out = capsys.readouterr().out
     assert "  service web (deleted, still draining)" in out
     assert "  service web\n" not in out
+
+
+def test_a_stack_named_like_the_project_but_not_its_own_is_never_updated(world):
+    import json
+
+    from compose2ecs.aws.stack import StackDeployer
+
+    recorder, clients, clock = world
+    template = {"Resources": {"Logs": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "/theirs"}}}}
+    clients.cloudformation.create_stack(StackName="shop", TemplateBody=json.dumps(template))
+    recorder.calls.clear()
+    deployer = StackDeployer(clients.cloudformation, None, PlainProgress(io.StringIO(), clock), clock.sleep, clock)
+    with pytest.raises(UserError) as caught:
+        deployer.deploy(make_project(), json.dumps(template))
+    assert recorder.mutating() == []
+    assert str(caught.value).startswith("stack shop: error: already exists but is not tagged compose2ecs:project=shop")

@@ -25,6 +25,7 @@ WAY_OUT = {
     "role": "pass --execution-role-arn to use that role on purpose, or -p OTHER to give this project another name",
     "security-group": "-p OTHER to give this project another name, or delete the group if it is unused",
     "namespace": "-p OTHER to give this project another name",
+    "stack": "-p OTHER to give this project (and its stack) another name",
     "task-definition": "-p OTHER to give this project another name (task-definition families are <project>-<service>)",
 }
 
