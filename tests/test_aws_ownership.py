@@ -420,3 +420,20 @@ def test_a_stack_named_like_the_project_but_not_its_own_is_never_updated(world):
         deployer.deploy(make_project(), json.dumps(template))
     assert recorder.mutating() == []
     assert str(caught.value).startswith("stack shop: error: already exists but is not tagged compose2ecs:project=shop")
+
+
+def test_a_data_kind_down_cannot_read_is_said_to_be_unchecked_not_skipped(world, capsys, monkeypatch):
+    from compose2ecs.aws import down
+    from compose2ecs.errors import AwsError
+
+    _, clients, clock = world
+    _deploy(make_project(), clients, clock)
+
+    def denied(_ecr, _project):
+        raise AwsError("ECR repositories", "not allowed", code="AccessDeniedException")
+
+    monkeypatch.setattr(down, "_repositories", denied)
+    _down(clients, clock)
+    assert "  ECR repository: not checked (AccessDeniedException)" in capsys.readouterr().out
+    with pytest.raises(AwsError):  # asked to delete them: the failure is the answer
+        _down(clients, clock, images=True)

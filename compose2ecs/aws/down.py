@@ -34,14 +34,22 @@ class DataKind:
     field: str  # the Inventory list it fills
     flag: str  # the down option that removes it (--all removes every kind)
     option: str  # keyword of find_inventory's ``remove`` set
+    find: Callable  # (clients, inventory) → sorted names of the project's resources of this kind
+
+
+def _find_log_groups(clients, inv) -> list:
+    return _log_groups(clients.logs, inv.project, clients.ecs, inv.task_definitions)
 
 
 # Kind → the flag that removes it. Kinds deploy does not create yet (ECR repositories,
 # secrets) are found by the project tag all the same, so they slot in when it does.
-DATA_KINDS = (DataKind("log group", "log_groups", "--logs", "logs"),
-              DataKind("EFS file system", "file_systems", "--volumes", "volumes"),
-              DataKind("ECR repository", "repositories", "--images", "images"),
-              DataKind("secret", "secrets", "--all", "all"))
+DATA_KINDS = (DataKind("log group", "log_groups", "--logs", "logs", _find_log_groups),
+              DataKind("EFS file system", "file_systems", "--volumes", "volumes",
+                       lambda clients, inv: _file_systems(clients.efs, inv.project)),
+              DataKind("ECR repository", "repositories", "--images", "images",
+                       lambda clients, inv: _repositories(clients.ecr, inv.project)),
+              DataKind("secret", "secrets", "--all", "all",
+                       lambda clients, inv: _secrets(clients.secretsmanager, inv.project)))
 EVERYTHING = frozenset(d.option for d in DATA_KINDS)
 
 
@@ -119,15 +127,18 @@ def find_inventory(clients, project: str, cluster_hint=None, logs: bool = False,
 
 
 def _find_data(clients, inv: Inventory, remove: frozenset, skip=frozenset(), kinds=None) -> None:
-    """Fill the data kinds to remove; list the others as kept, with the flag that removes them."""
-    finders = {"log_groups": lambda: _log_groups(clients.logs, inv.project, clients.ecs, inv.task_definitions),
-               "file_systems": lambda: _file_systems(clients.efs, inv.project),
-               "repositories": lambda: _repositories(clients.ecr, inv.project),
-               "secrets": lambda: _secrets(clients.secretsmanager, inv.project)}
+    """Fill the data kinds to remove; list the others as kept, with the flag that removes them.
+    A kind that is only listed and cannot be read (no permission) is said to be unchecked."""
     for data in DATA_KINDS:
         if kinds is not None and data.field not in kinds:
             continue
-        names = [n for n in finders[data.field]() if n not in skip]
+        try:
+            names = [n for n in data.find(clients, inv) if n not in skip]
+        except AwsError as error:
+            if data.option in remove:
+                raise
+            inv.kept.append((data.kind + ":", "not checked", error.code or str(error)))
+            continue
         if data.option in remove:
             setattr(inv, data.field, names)
         else:
@@ -150,9 +161,12 @@ def _task_definitions(ecs, project: str, families: set) -> tuple:
             pages = ecs.get_paginator("list_task_definitions").paginate(familyPrefix=family, status="ACTIVE")
             arns += [a for page in pages for a in page["taskDefinitionArns"]
                      if a.rsplit("/", 1)[-1].rsplit(":", 1)[0] == family]
-        ours = {a for a in arns
-                if tags_of(ecs.describe_task_definition(taskDefinition=a, include=["TAGS"])).get(TAG_PROJECT) == project}
+        ours = {a for a in arns if _revision_owner(ecs, a) == project}
     return sorted(ours, key=_revision_order), sorted(set(arns) - ours, key=_revision_order)
+
+
+def _revision_owner(ecs, arn: str) -> str:
+    return tags_of(ecs.describe_task_definition(taskDefinition=arn, include=["TAGS"])).get(TAG_PROJECT, "")
 
 
 def _revision_order(arn: str) -> tuple:
