@@ -437,3 +437,26 @@ def test_a_data_kind_down_cannot_read_is_said_to_be_unchecked_not_skipped(world,
     assert "  ECR repository: not checked (AccessDeniedException)" in capsys.readouterr().out
     with pytest.raises(AwsError):  # asked to delete them: the failure is the answer
         _down(clients, clock, images=True)
+
+
+def test_ctrl_c_through_the_cli_exits_130_and_never_claims_nothing_was_deleted(world, monkeypatch):
+    from typer.testing import CliRunner
+
+    from compose2ecs import cli_aws
+    from compose2ecs.cli import app
+
+    _, clients, clock = world
+    _deploy(make_project(), clients, clock)
+
+    def interrupt(**_kwargs):
+        raise KeyboardInterrupt
+
+    clients.iam.meta.events.register("before-call.iam.DeleteRole", interrupt)
+    monkeypatch.setattr(cli_aws, "make_clients", lambda *args, **kwargs: clients)
+    monkeypatch.setenv("CI", "true")  # plain progress lines
+    result = CliRunner().invoke(app, ["down", "-p", "shop", "--yes"], catch_exceptions=False)
+    output = result.output + (result.stderr if result.stderr_bytes is not None else "")
+    assert result.exit_code == 130, output
+    assert "nothing was deleted" not in output
+    assert "error: down shop: Interrupted: interrupted after deleting 10 resource(s)" in output
+    assert "run `compose2ecs down -p shop` again to finish" in output
