@@ -460,3 +460,16 @@ def test_ctrl_c_through_the_cli_exits_130_and_never_claims_nothing_was_deleted(w
     assert "nothing was deleted" not in output
     assert "error: down shop: Interrupted: interrupted after deleting 10 resource(s)" in output
     assert "run `compose2ecs down -p shop` again to finish" in output
+
+
+def test_down_keeps_its_own_cluster_while_someone_elses_service_runs_in_it(world, capsys):
+    recorder, clients, clock = world
+    _deploy(make_project(), clients, clock)
+    _foreign_web(clients, "shop", name="billing")  # someone deployed into the project's cluster
+    recorder.calls.clear()
+    _down(clients, clock)
+    assert ("ecs", "DeleteCluster") not in recorder.calls
+    assert clients.ecs.describe_clusters(clusters=["shop"])["clusters"][0]["status"] == "ACTIVE"
+    assert _service(clients, "shop", "billing")["status"] == "ACTIVE"
+    out = capsys.readouterr().out
+    assert "cluster shop (it also runs services that are not this project's: billing)" in out

@@ -116,6 +116,12 @@ def find_inventory(clients, project: str, cluster_hint=None, logs: bool = False,
     inv = Inventory(project, found.cluster, found.cluster_tagged, [s["serviceName"] for s in found.services])
     if found.cluster and not inv.cluster_created:
         inv.kept.append(("cluster", found.cluster, "not created by this project"))
+    elif found.cluster:
+        others = _other_services(clients.ecs, found.cluster, inv.services)
+        if others:  # someone else's services run in it: the cluster stays, and so do they
+            inv.cluster_created = False
+            inv.kept.append(("cluster", found.cluster, f"it also runs services that are not this project's: "
+                                                       f"{', '.join(others)}"))
     families = {s["taskDefinition"].rsplit("/", 1)[-1].split(":")[0] for s in found.services}
     inv.task_definitions, foreign = _task_definitions(clients.ecs, project, families)
     inv.kept += [("task definition", a.rsplit("/", 1)[-1], "not registered by this project") for a in foreign]
@@ -124,6 +130,13 @@ def find_inventory(clients, project: str, cluster_hint=None, logs: bool = False,
     inv.roles = _roles(clients.iam, project)
     _find_data(clients, inv, remove)
     return inv
+
+
+def _other_services(ecs, cluster: str, ours: list) -> list:
+    """Names of the services in ``cluster`` that are not ``ours`` (sorted)."""
+    with aws_errors(f"cluster {cluster}"):
+        arns = [a for page in ecs.get_paginator("list_services").paginate(cluster=cluster) for a in page["serviceArns"]]
+    return sorted({a.rsplit("/", 1)[-1] for a in arns} - set(ours))
 
 
 def _find_data(clients, inv: Inventory, remove: frozenset, skip=frozenset(), kinds=None) -> None:
