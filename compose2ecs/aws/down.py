@@ -133,10 +133,14 @@ def find_inventory(clients, project: str, cluster_hint=None, logs: bool = False,
 
 
 def _other_services(ecs, cluster: str, ours: list) -> list:
-    """Names of the services in ``cluster`` that are not ``ours`` (sorted)."""
+    """Names of the live (not INACTIVE) services in ``cluster`` that are not ``ours`` (sorted)."""
     with aws_errors(f"cluster {cluster}"):
-        arns = [a for page in ecs.get_paginator("list_services").paginate(cluster=cluster) for a in page["serviceArns"]]
-    return sorted({a.rsplit("/", 1)[-1] for a in arns} - set(ours))
+        arns = [a for page in ecs.get_paginator("list_services").paginate(cluster=cluster) for a in page["serviceArns"]
+                if a.rsplit("/", 1)[-1] not in ours]
+        found = []
+        for start in range(0, len(arns), 10):
+            found += ecs.describe_services(cluster=cluster, services=arns[start:start + 10])["services"]
+    return sorted(s["serviceName"] for s in found if s.get("status") != "INACTIVE")
 
 
 def _find_data(clients, inv: Inventory, remove: frozenset, skip=frozenset(), kinds=None) -> None:
