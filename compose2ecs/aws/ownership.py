@@ -17,10 +17,9 @@ from .network import TAG_PROJECT
 
 # resource kind → how to get out of the clash (the fix part of the message)
 WAY_OUT = {
-    "cluster": "pass --cluster {name} to deploy into that cluster on purpose (its other services are "
-               "left alone), or -p OTHER to give this project (and its cluster) another name",
-    "service": "deploy into another cluster (--cluster OTHER, or leave --cluster out to create the "
-               "project's own), or rename the compose service",
+    "cluster": "pass --cluster {name} to deploy into that cluster on purpose, leaving its other services alone, "
+               "or -p OTHER to give this project and its cluster another name",
+    "service": "rename the compose service, or deploy into another cluster with --cluster OTHER",
     "log-group": "-p OTHER to give this project another name, or delete or tag the log group if it is yours",
     "role": "pass --execution-role-arn to use that role on purpose, or -p OTHER to give this project another name",
     "security-group": "-p OTHER to give this project another name, or delete the group if it is unused",
