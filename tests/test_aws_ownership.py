@@ -473,3 +473,40 @@ def test_down_keeps_its_own_cluster_while_someone_elses_service_runs_in_it(world
     assert _service(clients, "shop", "billing")["status"] == "ACTIVE"
     out = capsys.readouterr().out
     assert "cluster shop (it also runs services that are not this project's: billing)" in out
+
+
+def test_an_aws_failure_half_way_lists_what_was_deleted_and_how_to_finish(world, capsys, monkeypatch):
+    from compose2ecs.aws import teardown
+    from compose2ecs.errors import AwsError
+
+    _, clients, clock = world
+    _deploy(make_project(), clients, clock)
+
+    def denied(_remover, _inv):
+        raise AwsError("role shop-ecs-execution", "not allowed", code="AccessDenied")
+
+    monkeypatch.setattr(teardown, "STEPS", tuple(denied if s is teardown.roles else s for s in teardown.STEPS))
+    with pytest.raises(AwsError):
+        _down(clients, clock)
+    err = capsys.readouterr().err
+    assert "Deleted before the failure (shop):\n  service api\n" in err
+    assert "security-group shop-web" in err.split("Deleted before the failure")[1]
+    assert "run `compose2ecs down -p shop` again to finish" in err
+
+
+def test_a_stack_still_deleting_is_not_reported_as_deleted():
+    from types import SimpleNamespace
+
+    from compose2ecs.aws.down import Inventory, Remover
+    from compose2ecs.aws.teardown import stack
+
+    class Cfn:
+        def delete_stack(self, **_):
+            pass
+
+        def describe_stacks(self, **_):
+            return {"Stacks": [{"StackStatus": "DELETE_IN_PROGRESS"}]}
+
+    remover = Remover(SimpleNamespace(cloudformation=Cfn()), sleep=lambda _s: None, attempts=1)
+    stack(remover, Inventory("shop", stack="shop", stack_resources=[("AWS::Logs::LogGroup", "/ecs/shop")]))
+    assert remover.done == [("stack", "shop", "deletion still in progress")]

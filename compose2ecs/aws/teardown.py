@@ -25,12 +25,17 @@ def stack(remover, inv) -> None:
     cfn = remover.clients.cloudformation
     remover.progress.event("stack", inv.stack, "deleting")
     _quiet(remover, "stack", inv.stack, lambda: cfn.delete_stack(StackName=inv.stack))
+    # recorded at once: a Ctrl-C while CloudFormation works still reports the deletion as started
+    remover.done.append(("stack", inv.stack, "deletion started"))
+    finished = False
     for _ in range(remover.attempts * 6):
         try:
             status = cfn.describe_stacks(StackName=inv.stack)["Stacks"][0]["StackStatus"]
         except Exception:  # ValidationError: the stack no longer exists
+            finished = True
             break
         if status == "DELETE_COMPLETE":
+            finished = True
             break
         if status == "DELETE_FAILED":
             from ..errors import AwsError
@@ -39,6 +44,11 @@ def stack(remover, inv) -> None:
                            f"see `aws cloudformation describe-stack-events --stack-name {inv.stack}`",
                            code="DELETE_FAILED")
         remover.sleep(remover.retry_seconds)
+    remover.done.pop()
+    if not finished:
+        remover.done.append(("stack", inv.stack, "deletion still in progress"))
+        remover.progress.event("stack", inv.stack, "waiting", "deletion still in progress")
+        return
     remover.deleted("stack", inv.stack)
     for rtype, name in inv.stack_resources:
         remover.done.append((rtype, name, "deleted with the stack"))
