@@ -246,8 +246,10 @@ def _register_down(app, F, D, DF, P, PD, E, PR) -> None:
              yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
              volumes: bool = typer.Option(False, "--volumes", help="Also delete the project's EFS file systems."),
              delete_logs: bool = typer.Option(False, "--logs", help="Also delete the log groups."),
+             images: bool = typer.Option(False, "--images", help="Also delete the project's ECR repositories."),
+             everything: bool = typer.Option(False, "--all", help="Delete every resource the project created, data too."),
              output: str = OutputOpt):
-        """Remove what the project created (found by its tags); keeps logs and EFS data unless asked."""
+        """Remove what the project created (found by its tags); keeps data (logs, EFS, images, secrets) unless asked."""
         from .aws.commands import run_down
 
         check_output(output)
@@ -255,7 +257,7 @@ def _register_down(app, F, D, DF, P, PD, E, PR) -> None:
                             env_file, profile, region, cluster)
         clients = make_clients(region or (ecs.region if ecs else None), aws_profile, endpoint_url)
         run_down(name, clients, _progress(output), cluster or (ecs.cluster.name if ecs else None),
-                 delete_logs, volumes, lambda text: _confirm(text, yes))
+                 delete_logs, volumes, lambda text: _confirm(text, yes), images=images, everything=everything)
 
 
 def _follow_habit(files, project_directory) -> None:

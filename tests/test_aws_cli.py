@@ -90,7 +90,7 @@ def test_deploy_status_plan_update_down_through_the_cli(moto_server, tmp_path):
 
     down = cli(moto_server, tmp_path, "down", "-p", "e2e", "--yes")
     assert down.returncode == 0, down.stderr
-    assert "kept log groups" in down.stdout
+    assert "log group /ecs/e2e (data; --logs or --all deletes it)" in down.stdout
     gone = cli(moto_server, tmp_path, "status", "-p", "e2e")
     assert "nothing deployed" in gone.stdout
 

@@ -108,7 +108,7 @@ def test_rerun_after_partial_failure_continues(world):
     project = make_project()
     # a first run that stopped after the cluster and log group were created
     clients.ecs.create_cluster(clusterName="shop", tags=[{"key": "compose2ecs:project", "value": "shop"}])
-    clients.logs.create_log_group(logGroupName="/ecs/shop")
+    clients.logs.create_log_group(logGroupName="/ecs/shop", tags={"compose2ecs:project": "shop"})
     recorder.calls.clear()
     result = _deploy(project, clients, clock)
     assert result.plan.action("cluster", "shop").kind == "no change"

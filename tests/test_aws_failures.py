@@ -15,7 +15,7 @@ from compose2ecs.aws.deploy import DeployOptions, deploy
 from compose2ecs.aws.errors import missing_permission
 from compose2ecs.aws.progress import PlainProgress
 from compose2ecs.aws.session import CallRecorder
-from compose2ecs.errors import EXIT_AWS, AwsError
+from compose2ecs.errors import EXIT_AWS, AwsError, UserError
 from tests.aws_fixtures import FakeClock, aws_env, make_clients, make_project, moto, renderer  # noqa: F401
 
 DESTRUCTIVE = ("Delete", "Deregister", "Revoke", "Detach", "Remove")
@@ -109,14 +109,15 @@ def test_persistent_throttling_becomes_one_clear_error(setup):
     assert sleeps, "retries happened before giving up"
 
 
-def test_name_in_use_outside_the_project_is_a_conflict(setup):
+def test_name_in_use_outside_the_project_is_refused_by_the_plan(setup):
     recorder, clients, clock, out, _ = setup
     vpc = clients.ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
     clients.ec2.create_security_group(GroupName="shop-web", Description="someone else's", VpcId=vpc)
-    with pytest.raises(AwsError) as caught:
+    recorder.calls.clear()
+    with pytest.raises(UserError) as caught:  # found by the plan now, before CreateSecurityGroup fails
         _deploy(make_project(), clients, clock, out)
-    assert caught.value.code == "InvalidGroup.Duplicate"
-    assert "security group shop-web" in str(caught.value) and "outside this project" in str(caught.value)
+    assert recorder.mutating() == []
+    assert str(caught.value).startswith("security-group shop-web: error: already exists in vpc-")
 
 
 def test_circuit_breaker_rollback_fails_the_deploy_and_keeps_everything(setup):

@@ -116,6 +116,7 @@ def test_service_levels_put_providers_first():
 
 SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
 PULL = "arn:aws:secretsmanager:us-east-1:123456789012:secret:registry-XyZ123"
+ACCOUNT = "123456789012"
 KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
@@ -132,27 +133,27 @@ def _with_secrets(project, *refs, pull=None, **extensions):
 def test_secrets_policy_reads_only_the_named_secrets():
     project = _with_secrets(make_project(), ("DB", SECRET + ":json-key:password::", "secretsmanager"),
                             ("TOKEN", "/shop/token", "ssm"), pull=PULL)
-    policy = secrets_policy(project, "us-east-1")
+    policy = secrets_policy(project, "us-east-1", ACCOUNT)
     assert policy["Statement"] == [
         {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": [SECRET, PULL]},  # no json-key
-        {"Effect": "Allow", "Action": "ssm:GetParameters", "Resource": ["arn:aws:ssm:us-east-1:*:parameter/shop/token"]}]
-    assert secrets_policy(make_project(), "us-east-1") == {}
+        {"Effect": "Allow", "Action": "ssm:GetParameters", "Resource": ["arn:aws:ssm:us-east-1:123456789012:parameter/shop/token"]}]
+    assert secrets_policy(make_project(), "us-east-1", ACCOUNT) == {}
 
 
 def test_secrets_policy_uses_the_regions_partition():
     project = _with_secrets(make_project(), ("TOKEN", "shop/token", "ssm"))
-    (statement,) = secrets_policy(project, "cn-north-1")["Statement"]
-    assert statement["Resource"] == ["arn:aws-cn:ssm:cn-north-1:*:parameter/shop/token"]
+    (statement,) = secrets_policy(project, "cn-north-1", ACCOUNT)["Statement"]
+    assert statement["Resource"] == ["arn:aws-cn:ssm:cn-north-1:123456789012:parameter/shop/token"]
 
 
 def test_secrets_policy_decrypts_with_the_named_keys_through_the_stores_only():
     project = _with_secrets(make_project(), ("DB", SECRET, "secretsmanager"), ("TOKEN", "/shop/token", "ssm"),
                             secrets_kms_key_arns=[KEY])
-    kms = secrets_policy(project, "us-east-1")["Statement"][-1]
+    kms = secrets_policy(project, "us-east-1", ACCOUNT)["Statement"][-1]
     assert kms == {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": [KEY], "Condition": {"StringEquals": {
         "kms:ViaService": ["secretsmanager.us-east-1.amazonaws.com", "ssm.us-east-1.amazonaws.com"]}}}
     # keys without secrets grant nothing
-    assert secrets_policy(replace(make_project(), extensions=(("secrets_kms_key_arns", [KEY]),)), "us-east-1") == {}
+    assert secrets_policy(replace(make_project(), extensions=(("secrets_kms_key_arns", [KEY]),)), "us-east-1", ACCOUNT) == {}
 
 
 def test_both_deploy_paths_grant_the_same_statements():
@@ -161,7 +162,7 @@ def test_both_deploy_paths_grant_the_same_statements():
     project = _with_secrets(make_project(), ("DB", SECRET, "secretsmanager"), secrets_kms_key_arns=[KEY])
     template = build_template(project)
     cfn = template["Resources"]["ExecutionRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
-    api = secrets_policy(project, "us-east-1")["Statement"]
+    api = secrets_policy(project, "us-east-1", ACCOUNT)["Statement"]
     assert cfn[0] == api[0]
     condition, kms, _ = cfn[1]["Fn::If"]
     assert kms["Action"] == api[1]["Action"] and kms["Resource"] == {"Ref": "SecretsKmsKeyArns"}

@@ -20,7 +20,8 @@ from ..errors import AwsError
 from . import network, services as svc
 from .errors import aws_errors
 from .jobs import RUN, JobRunner
-from .plan import CREATE, NO_CHANGE, ROLE_PATH, UPDATE, Plan, ecs_tags, execution_policy_arn, project_tags
+from .plan import (CREATE, NO_CHANGE, ROLE_PATH, SECRETS_POLICY, UPDATE, Plan, ecs_tags, execution_policy_arn,
+                   project_tags)
 from .progress import NullProgress, Progress
 
 TRUST_POLICY = {"Version": "2012-10-17", "Statement": [{
@@ -77,7 +78,16 @@ class Deployer:
             self.progress.event("log-group", action.name, "created")
 
     def _role(self, plan, actions):
-        for action in _changed(actions):
+        for action in (a for a in actions if a.kind == UPDATE):  # only the secrets policy is updated
+            self.progress.event("role", action.name, "updating", action.reason)
+            with aws_errors(f"role {action.name}"):
+                if plan.live.secrets_policy:
+                    self.clients.iam.put_role_policy(RoleName=action.name, PolicyName=SECRETS_POLICY,
+                                                     PolicyDocument=json.dumps(plan.live.secrets_policy))
+                else:
+                    self.clients.iam.delete_role_policy(RoleName=action.name, PolicyName=SECRETS_POLICY)
+            self.progress.event("role", action.name, "updated")
+        for action in (a for a in actions if a.kind == CREATE):
             self.progress.event("role", action.name, "creating")
             iam = self.clients.iam
             with aws_errors(f"role {action.name}"):
@@ -86,9 +96,9 @@ class Deployer:
                     AssumeRolePolicyDocument=json.dumps(TRUST_POLICY),
                     Description=f"ECS task execution role of compose2ecs project {plan.project.name}")
                 iam.attach_role_policy(RoleName=action.name, PolicyArn=execution_policy_arn(self.clients.region))
-                secrets = secrets_policy(plan.project, self.clients.region)
+                secrets = plan.live.secrets_policy
                 if secrets:
-                    iam.put_role_policy(RoleName=action.name, PolicyName="read-secrets",
+                    iam.put_role_policy(RoleName=action.name, PolicyName=SECRETS_POLICY,
                                         PolicyDocument=json.dumps(secrets))
             plan.live.role_arn = role["Role"]["Arn"]
             # A new role is not usable everywhere at once; ECS rejects it for a few seconds.
@@ -230,10 +240,11 @@ def providers_of(later_levels: list, changed: dict, to_run: set) -> set:
             if s.name in changed or s.name in to_run for provider in s.depends_on}
 
 
-def secrets_policy(project, region: str) -> dict:
+def secrets_policy(project, region: str, account: str) -> dict:
     """Inline policy letting the execution role read the project's secrets (or {}): the same
-    statements as the CloudFormation execution role, with the Region's partition and values."""
-    return policy_document(project, concrete(region))
+    statements as the CloudFormation execution role, with the Region's partition, the Region
+    and the account (the caller's) in place of the template's variables."""
+    return policy_document(project, concrete(region, account))
 
 
 STEPS = (("cluster", Deployer._cluster), ("log-group", Deployer._log_groups), ("role", Deployer._role),

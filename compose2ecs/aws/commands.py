@@ -141,23 +141,53 @@ def run_logs(project: str, clients, ecs, cluster: Optional[str], only: tuple, fo
 
 
 def run_down(project: str, clients, progress: Progress, cluster: Optional[str], logs: bool, volumes: bool,
-             confirm: Callable[[str], bool], sleep: Callable = time.sleep):
-    """`down`: list what goes, ask, delete. Returns the inventory; a "no" at the prompt raises
+             confirm: Callable[[str], bool], sleep: Callable = time.sleep, images: bool = False,
+             everything: bool = False):
+    """`down`: list what goes (and what stays), ask, delete, and report exactly what was done —
+    also when interrupted or failing half-way. Returns the inventory; a "no" at the prompt raises
     :class:`Cancelled` (exit 1, like a declined deploy)."""
-    from .down import Remover, find_inventory
+    from .down import Remover, find_inventory, removing
 
-    inventory = find_inventory(clients, project, cluster, logs=logs, volumes=volumes)
+    inventory = find_inventory(clients, project, cluster, remove=removing(logs, volumes, images, everything))
+    kept = inventory.kept_lines()
     if inventory.empty:
-        progress.result({"project": project, "deleted": []}, f"{project}: nothing to remove")
+        text = f"{project}: nothing to remove" + "".join(f"\n  kept:{line}" for line in kept)
+        progress.result({"project": project, "deleted": [], "kept": [k.strip() for k in kept]}, text)
         return inventory
-    text = "\n".join([f"This removes from AWS ({project}):"] + inventory.lines())
+    text = "\n".join([f"This removes from AWS ({project}):"] + inventory.lines()
+                     + (["It keeps:"] + kept if kept else []))
     sys.stderr.write(text + "\n")
     if not confirm("Delete these resources?"):
         raise Cancelled(f"down {project}", "cancelled; nothing was deleted")
-    Remover(clients, progress, sleep).remove(inventory)
-    kept = [] if logs else ["log groups (use --logs to delete them)"]
-    kept += [] if volumes else ["EFS data (use --volumes to delete it)"]
-    message = f"{project}: removed" + (f"; kept {', '.join(kept)}" if kept else "")
-    progress.result({"project": project, "deleted": [line.strip() for line in inventory.lines()]}, message)
+    remover = Remover(clients, progress, sleep)
+    try:
+        remover.remove(inventory)
+    except KeyboardInterrupt:
+        raise _stopped(project, remover, "interrupted", "Interrupted") from None
+    except AwsError:
+        done = remover.done_lines() or ["  nothing"]
+        sys.stderr.write("\n".join([f"Deleted before the failure ({project}):"] + done
+                                   + [f"The rest is still there: after fixing the cause, run `compose2ecs down -p "
+                                      f"{project}` again to finish."]) + "\n")
+        raise
+    message = "\n".join([f"{project}: removed"] + remover.done_lines() + (["kept:"] + kept if kept else []))
+    progress.result({"project": project, "deleted": [line.strip() for line in remover.done_lines()],
+                     "kept": [k.strip() for k in kept]}, message)
     progress.close()
     return inventory
+
+
+def _stopped(project: str, remover, what: str, code: str) -> AwsError:
+    """The error for a `down` stopped half-way: what it deleted (listed on stderr, counted in
+    the message), and that running it again finishes the job."""
+    sys.stderr.write("\n".join([f"Deleted before it stopped ({project}):"] + (remover.done_lines() or ["  nothing"]))
+                     + "\n")
+    counts: dict = {}
+    for kind, _name, _detail in remover.done:
+        counts[kind] = counts.get(kind, 0) + 1
+    summary = ", ".join(f"{n} {kind}" for kind, n in counts.items())
+    error = AwsError(f"down {project}", f"{what} after deleting {len(remover.done)} resource(s)"
+                     + (f" ({summary}, listed above)" if summary else ""),
+                     f"the rest is still there; run `compose2ecs down -p {project}` again to finish", code=code)
+    error.exit_code = 130  # as for any Ctrl-C
+    return error

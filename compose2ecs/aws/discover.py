@@ -56,8 +56,33 @@ def project_services(ecs, cluster: str, project: str) -> list:
 
 
 def find_project(clients, project: str, cluster_hint: Optional[str] = None) -> Found:
-    """The project's cluster and services (an empty Found when nothing is deployed)."""
+    """The project's cluster and services (an empty Found when nothing is deployed).
+
+    A project deployed with ``--cluster`` into a cluster it did not create has no tagged
+    cluster: it is found by its tagged services, so ``down -p NAME`` never reports a
+    project removed while its services still run."""
     name, tagged = find_cluster(clients.ecs, project, cluster_hint)
+    services = project_services(clients.ecs, name, project) if name else []
+    if not services and not tagged:
+        found = _cluster_running(clients.ecs, project, exclude=name)
+        if found:
+            name, services = found
     if name is None:
         return Found(project)
-    return Found(project, name, tagged, project_services(clients.ecs, name, project))
+    return Found(project, name, tagged, services)
+
+
+def _cluster_running(ecs, project: str, exclude: Optional[str]) -> Optional[tuple]:
+    """``(cluster name, services)`` of the first ACTIVE cluster (by name) running services
+    tagged with ``project``, or None."""
+    with aws_errors("clusters"):
+        arns = [a for page in ecs.get_paginator("list_clusters").paginate() for a in page["clusterArns"]]
+        names = []
+        for start in range(0, len(arns), 100):
+            found = ecs.describe_clusters(clusters=arns[start:start + 100])["clusters"]
+            names += [c["clusterName"] for c in found if c["status"] == "ACTIVE" and c["clusterName"] != exclude]
+    for name in sorted(names):
+        services = project_services(ecs, name, project)
+        if services:
+            return name, services
+    return None

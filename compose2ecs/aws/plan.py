@@ -12,13 +12,15 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from ..errors import AwsError, Location, UserError
-from . import network, taskdefs
+from . import network, ownership, taskdefs
 from .errors import aws_errors, error_code
 from .jobs import RUN, job_actions
+from .ownership import Clash, is_ours, owner
 
 CREATE, UPDATE, NO_CHANGE = "create", "update", "no change"
 TAG_PROJECT = network.TAG_PROJECT
 ROLE_PATH = "/compose2ecs/"
+SECRETS_POLICY = "read-secrets"  # the execution role's inline policy (emit/secret_policy.py)
 EXECUTION_POLICY = "arn:{partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
 
 
@@ -55,6 +57,8 @@ class Live:
     desired: dict = field(default_factory=dict)  # family → RegisterTaskDefinition input
     td_arns: dict = field(default_factory=dict)  # family → ARN services should run
     services: dict = field(default_factory=dict)  # name → live service dict (or None)
+    clashes: list = field(default_factory=list)  # live resources with our names but not our tag
+    secrets_policy: dict = field(default_factory=dict)  # the execution role's read-secrets policy ({}: none)
 
 
 @dataclass
@@ -94,6 +98,7 @@ def make_plan(project, clients, render: Optional[Callable] = None) -> Plan:
     for step in PLANNERS:
         actions.extend(step(project, clients, live, render))
     actions.extend(job_actions(project, actions, Action))  # after the task definitions and services
+    ownership.refuse(project.name, live.clashes)  # before anything changes; every clash at once
     plan = Plan(project, actions, live)
     from .preflight import check_plan  # every request apply would send is valid, or nothing is sent
 
@@ -125,9 +130,16 @@ def _plan_network(project, clients, live, render) -> list:
 def _plan_cluster(project, clients, live, render) -> list:
     name = project.cluster.name
     with aws_errors(f"cluster {name}"):
-        found = clients.ecs.describe_clusters(clusters=[name])["clusters"]
-    if any(c["status"] == "ACTIVE" for c in found):
-        return [Action("cluster", name, NO_CHANGE, "exists")]
+        found = clients.ecs.describe_clusters(clusters=[name], include=["TAGS"])["clusters"]
+    active = [c for c in found if c["status"] == "ACTIVE"]
+    if active:
+        tags = tags_of(active[0])
+        if is_ours(tags, project.name):
+            return [Action("cluster", name, NO_CHANGE, "exists")]
+        if not project.cluster.existing:
+            live.clashes.append(Clash("cluster", name, owner(tags)))
+            return [Action("cluster", name, NO_CHANGE, "exists, not this project's")]
+        return [Action("cluster", name, NO_CHANGE, "exists, given with --cluster (never changed or deleted)")]
     if project.cluster.existing:
         raise AwsError(f"cluster {name}", "the cluster does not exist in this region",
                        "check --cluster and --region, or leave --cluster out to create one")
@@ -139,10 +151,26 @@ def _plan_log_groups(project, clients, live, render) -> list:
     for group in project.log_groups:
         with aws_errors(f"log group {group.name}"):
             found = clients.logs.describe_log_groups(logGroupNamePrefix=group.name)["logGroups"]
-        exists = any(g["logGroupName"] == group.name for g in found)
+        match = [g for g in found if g["logGroupName"] == group.name]
+        exists = bool(match)
+        if exists:
+            _check_log_group(clients.logs, project, match[0], live)
         actions.append(Action("log-group", group.name, NO_CHANGE if exists else CREATE,
                               "exists" if exists else f"retention {group.retention_days} days"))
     return actions
+
+
+def _check_log_group(logs, project, group: dict, live) -> None:
+    with aws_errors(f"log group {group['logGroupName']}"):
+        tags = logs.list_tags_for_resource(resourceArn=group["arn"].removesuffix(":*"))["tags"]
+    if not is_ours(tags, project.name):
+        live.clashes.append(Clash("log-group", group["logGroupName"], owner(tags)))
+
+
+def tags_of(resource: dict) -> dict:
+    from .discover import tags_of as read
+
+    return read(resource)
 
 
 def _get_role(iam, name: str) -> Optional[dict]:
@@ -170,14 +198,50 @@ def _plan_role(project, clients, live, render) -> list:
     name = role_name(project)
     found = _get_role(clients.iam, name)
     live.role_name = name
+    live.secrets_policy = _secrets_policy(project, clients)
     if found is not None:
         live.role_arn = found["Arn"]
+        with aws_errors(f"role {name}"):
+            tags = tags_of({"Tags": clients.iam.list_role_tags(RoleName=name)["Tags"]})
+        if not is_ours(tags, project.name):
+            live.clashes.append(Clash("role", name, owner(tags)))
+            return [Action("role", name, NO_CHANGE, "exists, not this project's")]
+        if _live_secrets_policy(clients.iam, name) != live.secrets_policy:
+            return [Action("role", name, UPDATE, "read-secrets policy")]
         return [Action("role", name, NO_CHANGE, "exists (created by an earlier deploy)")]
     return [Action("role", name, CREATE, "task execution role (pull images, write logs, read secrets)")]
 
 
+def _secrets_policy(project, clients) -> dict:
+    """The read-secrets policy the project's role should have, scoped to the caller's account."""
+    from ..emit.secret_policy import concrete, policy_document, referenced_secrets
+
+    if not referenced_secrets(project):
+        return {}
+    with aws_errors("account"):
+        account = clients.sts.get_caller_identity()["Account"]
+    return policy_document(project, concrete(clients.region, account))
+
+
+def _live_secrets_policy(iam, name: str) -> dict:
+    import json
+    from urllib.parse import unquote
+
+    try:
+        document = iam.get_role_policy(RoleName=name, PolicyName=SECRETS_POLICY)["PolicyDocument"]
+    except Exception as error:
+        if error_code(error) == "NoSuchEntity":
+            return {}
+        with aws_errors(f"role {name}"):
+            raise
+    if isinstance(document, str):  # boto3 decodes it; some emulators return the URL-encoded JSON
+        document = json.loads(unquote(document))
+    return document
+
+
 def _plan_security_groups(project, clients, live, render) -> list:
     groups = network.live_groups(clients.ec2, project.name, live.vpc_id)
+    _check_groups(clients.ec2, project, live)
     live.group_ids = {svc: g["GroupId"] for svc, g in groups.items()}
     by_id = {gid: svc for svc, gid in live.group_ids.items()}
     actions = []
@@ -199,6 +263,20 @@ def _plan_security_groups(project, clients, live, render) -> list:
     return actions
 
 
+def _check_groups(ec2, project, live) -> None:
+    """Groups in the VPC with the names this project gives its groups, but not its tag."""
+    names = [network.group_name(project.name, s.name) for s in project.services]
+    if not names:
+        return
+    filters = [{"Name": "vpc-id", "Values": [live.vpc_id]}, {"Name": "group-name", "Values": names}]
+    with aws_errors("security groups"):
+        found = ec2.describe_security_groups(Filters=filters)["SecurityGroups"]
+    for group in found:
+        tags = tags_of(group)
+        if not is_ours(tags, project.name):
+            live.clashes.append(Clash("security-group", group["GroupName"], owner(tags), f"in {live.vpc_id}"))
+
+
 def needs_namespace(project) -> bool:
     return any(s.service_connect for s in project.services)
 
@@ -211,13 +289,19 @@ def _plan_namespace(project, clients, live, render) -> list:
         found = [n for page in pages for n in page["Namespaces"] if n["Name"] == project.name]
     if found:
         live.namespace_arn = found[0]["Arn"]
+        with aws_errors(f"namespace {project.name}"):
+            tags = clients.servicediscovery.list_tags_for_resource(ResourceARN=found[0]["Arn"])["Tags"]
+        tags = tags_of({"Tags": tags})
+        if not is_ours(tags, project.name):
+            live.clashes.append(Clash("namespace", project.name, owner(tags)))
         return [Action("namespace", project.name, NO_CHANGE, "exists")]
     return [Action("namespace", project.name, CREATE, "Service Connect (HTTP) namespace")]
 
 
 def _live_taskdef(ecs, family: str) -> Optional[dict]:
     try:
-        return ecs.describe_task_definition(taskDefinition=family)["taskDefinition"]
+        found = ecs.describe_task_definition(taskDefinition=family, include=["TAGS"])
+        return dict(found["taskDefinition"], tags=found.get("tags") or [])
     except Exception as error:
         if error_code(error) in ("ClientException", "InvalidParameterException"):
             return None  # no ACTIVE revision of this family yet
@@ -234,6 +318,9 @@ def _plan_task_definitions(project, clients, live, render) -> list:
         live.desired[td.family] = desired
         current = _live_taskdef(clients.ecs, td.family)
         live.taskdefs[td.family] = current
+        if current is not None and not is_ours(tags_of(current), project.name):
+            live.clashes.append(Clash("task-definition", td.family, owner(tags_of(current)),
+                                      f"(revision {current['revision']})"))
         if current is None:
             actions.append(Action("task-definition", td.family, CREATE, "first revision",
                                   taskdefs.diff({}, desired, td.family)))
@@ -271,6 +358,9 @@ def _plan_services(project, clients, live, render) -> list:
     actions = []
     for service in kept_running:
         current = live.services.get(service.name)
+        if current is not None and not is_ours(tags_of(current), project.name):
+            live.clashes.append(Clash("service", service.name, owner(tags_of(current)),
+                                      f"in cluster {project.cluster.name}"))
         if current is None:
             actions.append(Action("service", service.name, CREATE, f"{service.desired_count} task(s)"))
             continue

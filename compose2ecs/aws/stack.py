@@ -119,6 +119,8 @@ class StackDeployer:
         if status and status.endswith("_IN_PROGRESS") and status != "REVIEW_IN_PROGRESS":
             raise AwsError(f"stack {name}", f"another operation is running ({status})",
                            "wait for it to finish and run deploy again", code=status)
+        if status:
+            self._refuse_foreign(project, name)
         kind = "UPDATE" if status and status != "REVIEW_IN_PROGRESS" else "CREATE"
         change_set = f"compose2ecs-{hashlib.sha256(body.encode()).hexdigest()[:12]}-{uuid.uuid4().hex[:8]}"
         self._create_change_set(project, name, change_set, kind, body, options, list(parameters))
@@ -140,6 +142,14 @@ class StackDeployer:
         return StackResult(name, True, changes, final["StackStatus"],
                            {o["OutputKey"]: o["OutputValue"] for o in final.get("Outputs", [])})
 
+    def _refuse_foreign(self, project, name: str) -> None:
+        """A live stack with the project's stack name but not its tag is never updated (exit 2)."""
+        from .ownership import Clash, is_ours, owner, refuse
+
+        tags = getattr(self, "_tags", {})
+        if not is_ours(tags, project.name):
+            refuse(project.name, [Clash("stack", name, owner(tags))])
+
     def _status(self, name: str) -> Optional[str]:
         try:
             stacks = self.cfn.describe_stacks(StackName=name)["Stacks"]
@@ -149,6 +159,9 @@ class StackDeployer:
             with aws_errors(f"stack {name}"):
                 raise
         status = stacks[0]["StackStatus"] if stacks else None
+        from .discover import tags_of
+
+        self._tags = tags_of(stacks[0]) if stacks else {}
         return None if status == "DELETE_COMPLETE" else status
 
     def _create_change_set(self, project, name, change_set, kind, body, options, parameters) -> None:

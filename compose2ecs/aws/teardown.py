@@ -25,12 +25,17 @@ def stack(remover, inv) -> None:
     cfn = remover.clients.cloudformation
     remover.progress.event("stack", inv.stack, "deleting")
     _quiet(remover, "stack", inv.stack, lambda: cfn.delete_stack(StackName=inv.stack))
+    # recorded at once: a Ctrl-C while CloudFormation works still reports the deletion as started
+    remover.done.append(("stack", inv.stack, "deletion started"))
+    finished = False
     for _ in range(remover.attempts * 6):
         try:
             status = cfn.describe_stacks(StackName=inv.stack)["Stacks"][0]["StackStatus"]
         except Exception:  # ValidationError: the stack no longer exists
+            finished = True
             break
         if status == "DELETE_COMPLETE":
+            finished = True
             break
         if status == "DELETE_FAILED":
             from ..errors import AwsError
@@ -39,7 +44,14 @@ def stack(remover, inv) -> None:
                            f"see `aws cloudformation describe-stack-events --stack-name {inv.stack}`",
                            code="DELETE_FAILED")
         remover.sleep(remover.retry_seconds)
-    remover.progress.event("stack", inv.stack, "deleted")
+    remover.done.pop()
+    if not finished:
+        remover.done.append(("stack", inv.stack, "deletion still in progress"))
+        remover.progress.event("stack", inv.stack, "waiting", "deletion still in progress")
+        return
+    remover.deleted("stack", inv.stack)
+    for rtype, name in inv.stack_resources:
+        remover.done.append((rtype, name, "deleted with the stack"))
 
 
 def services(remover, inv) -> None:
@@ -49,23 +61,31 @@ def services(remover, inv) -> None:
         _quiet(remover, "service", name,
                lambda n=name: ecs.update_service(cluster=inv.cluster, service=n, desiredCount=0))
         _quiet(remover, "service", name, lambda n=name: ecs.delete_service(cluster=inv.cluster, service=n, force=True))
-    _drain(remover, inv)
-    for name in inv.services:
-        remover.progress.event("service", name, "deleted")
+        remover.deleted("service", name)  # recorded at once: a Ctrl-C while draining still reports it
+    draining = _drain(remover, inv)
+    for index, (kind, name, _detail) in enumerate(remover.done):
+        if kind == "service" and name in draining:
+            remover.done[index] = (kind, name, "deleted, still draining")
+            remover.progress.event(kind, name, "waiting", "still draining")
 
 
-def _drain(remover, inv) -> None:
-    """Wait until the deleted services are INACTIVE (their tasks stopped)."""
+def _drain(remover, inv) -> set:
+    """Wait until the deleted services are INACTIVE (their tasks stopped); the names still
+    draining when the attempts run out."""
     if not inv.services:
-        return
+        return set()
     ecs = remover.clients.ecs
-    for _ in range(remover.attempts):
+    draining = set(inv.services)
+    for attempt in range(remover.attempts):
         found = []
         for start in range(0, len(inv.services), 10):
             found += ecs.describe_services(cluster=inv.cluster, services=inv.services[start:start + 10])["services"]
-        if all(s.get("status") == "INACTIVE" for s in found):
-            return
-        remover.sleep(remover.retry_seconds)
+        draining = {s["serviceName"] for s in found if s.get("status") not in ("INACTIVE", None)}
+        if not draining:
+            return draining
+        if attempt < remover.attempts - 1:
+            remover.sleep(remover.retry_seconds)
+    return draining
 
 
 def task_definitions(remover, inv) -> None:
@@ -73,7 +93,7 @@ def task_definitions(remover, inv) -> None:
     for arn in inv.task_definitions:
         name = arn.rsplit("/", 1)[-1]
         _quiet(remover, "task-definition", name, lambda a=arn: ecs.deregister_task_definition(taskDefinition=a))
-        remover.progress.event("task-definition", name, "deleted", "deregistered")
+        remover.deleted("task-definition", name, "deregistered")
 
 
 def namespaces(remover, inv) -> None:
@@ -82,7 +102,7 @@ def namespaces(remover, inv) -> None:
         remover.progress.event("namespace", name, "deleting")
         # ECS removes its Cloud Map services asynchronously; until then the namespace is in use.
         _quiet(remover, "namespace", name, lambda i=ns_id: sd.delete_namespace(Id=i), ("ResourceInUse",))
-        remover.progress.event("namespace", name, "deleted")
+        remover.deleted("namespace", name)
 
 
 def security_groups(remover, inv) -> None:
@@ -101,7 +121,7 @@ def security_groups(remover, inv) -> None:
         remover.progress.event("security-group", name, "deleting")
         _quiet(remover, "security-group", name, lambda g=gid: ec2.delete_security_group(GroupId=g),
                ("DependencyViolation",))
-        remover.progress.event("security-group", name, "deleted")
+        remover.deleted("security-group", name)
 
 
 def roles(remover, inv) -> None:
@@ -113,7 +133,7 @@ def roles(remover, inv) -> None:
         for policy in iam.list_role_policies(RoleName=name)["PolicyNames"]:
             iam.delete_role_policy(RoleName=name, PolicyName=policy)
         _quiet(remover, "role", name, lambda n=name: iam.delete_role(RoleName=n))
-        remover.progress.event("role", name, "deleted")
+        remover.deleted("role", name)
 
 
 def cluster(remover, inv) -> None:
@@ -123,14 +143,14 @@ def cluster(remover, inv) -> None:
     remover.progress.event("cluster", inv.cluster, "deleting")
     _quiet(remover, "cluster", inv.cluster, lambda: ecs.delete_cluster(cluster=inv.cluster),
            ("ClusterContainsServicesException", "ClusterContainsTasksException", "UpdateInProgressException"))
-    remover.progress.event("cluster", inv.cluster, "deleted")
+    remover.deleted("cluster", inv.cluster)
 
 
 def log_groups(remover, inv) -> None:
     logs = remover.clients.logs
     for name in inv.log_groups:
         _quiet(remover, "log-group", name, lambda n=name: logs.delete_log_group(logGroupName=n))
-        remover.progress.event("log-group", name, "deleted")
+        remover.deleted("log-group", name)
 
 
 def file_systems(remover, inv) -> None:
@@ -142,8 +162,23 @@ def file_systems(remover, inv) -> None:
         for point in efs.describe_access_points(FileSystemId=fs).get("AccessPoints", []):
             efs.delete_access_point(AccessPointId=point["AccessPointId"])
         _quiet(remover, "efs", fs, lambda f=fs: efs.delete_file_system(FileSystemId=f), ("FileSystemInUse",))
-        remover.progress.event("efs", fs, "deleted")
+        remover.deleted("efs", fs)
+
+
+def repositories(remover, inv) -> None:
+    ecr = remover.clients.ecr
+    for name in inv.repositories:
+        _quiet(remover, "ecr-repository", name, lambda n=name: ecr.delete_repository(repositoryName=n, force=True))
+        remover.deleted("ecr-repository", name)
+
+
+def secrets(remover, inv) -> None:
+    sm = remover.clients.secretsmanager
+    for arn in inv.secrets:
+        # the usual 7-30 day recovery window: a secret deleted by mistake can still be restored
+        _quiet(remover, "secret", arn, lambda a=arn: sm.delete_secret(SecretId=a))
+        remover.deleted("secret", arn, "scheduled for deletion (restorable for 30 days)")
 
 
 STEPS = (stack, services, task_definitions, namespaces, security_groups, roles, cluster, log_groups,
-         file_systems)
+         file_systems, repositories, secrets)

@@ -51,8 +51,11 @@ def partition_of(region: str) -> str:
     return next((p for prefix, p in PARTITIONS if (region or "").startswith(prefix)), "aws")
 
 
-def concrete(region: str, account: str = "*") -> ArnParts:
-    """ARN parts for the boto3 deployer: known Region, account ``*`` unless given."""
+def concrete(region: str, account: str) -> ArnParts:
+    """ARN parts for the boto3 deployer: the known Region and account (never a wildcard: an
+    SSM parameter name is read in the caller's own account, issue 17 item 18)."""
+    if not account or account == "*":
+        raise ValueError("the deployer's secret policy needs the account id (sts:GetCallerIdentity)")
     return ArnParts(partition_of(region), region or "*", account)
 
 
