@@ -64,8 +64,10 @@ TABLE = {
     "cpuset": Rule(UNSUPPORTED, "ECS does not pin CPUs", "cannot be set on ECS; dropped"),
     "credential_spec": Rule(UNSUPPORTED, "gMSA credential specs are Windows/EC2 only",
                             "is not supported; dropped"),
-    "depends_on": Rule(MAPPED, "providers are created first (service order); inside one task "
-                       "(x-ecs.task) → container `dependsOn` START/HEALTHY/SUCCESS"),
+    "depends_on": Rule(MAPPED, "deploy creates providers first and waits until they are steady before "
+                       "their dependants (CloudFormation: `DependsOn`); inside one task (x-ecs.task) → container "
+                       "`dependsOn` START/HEALTHY/SUCCESS; `service_completed_successfully` across tasks makes "
+                       "the provider a one-shot job (ecs/jobs.py)"),
     "deploy": Rule(MAPPED, "`replicas` → desired count; `resources` → cpu/memory; `update_config` → "
                    "deployment percents; placement/restart_policy/rollback_config → info"),
     "develop": Rule(INFO, "compose watch is a local development feature", "is ignored (local development only)"),
@@ -105,7 +107,8 @@ TABLE = {
                       "has no ECS equivalent; dropped"),
     "label_file": Rule(FRONTEND, "contents merged into `labels` by the loader"),
     "labels": Rule(MAPPED, "`dockerLabels`"),
-    "links": Rule(UNSUPPORTED, "`links` only works in bridge mode; compose2ecs uses awsvpc",
+    "links": Rule(UNSUPPORTED, "`links` only works in bridge mode; compose2ecs uses awsvpc (the start "
+                  "order it implies is kept: the loader adds a `depends_on` entry, as Docker Compose does)",
                   "is not supported in awsvpc network mode; dropped", _SC),
     "logging": Rule(MAPPED, "awslogs (log group /ecs/<project>); other drivers replaced (lossy)"),
     "mac_address": Rule(UNSUPPORTED, "ENIs get AWS MAC addresses", "cannot be set on ECS; dropped"),
@@ -144,7 +147,8 @@ TABLE = {
     "pull_policy": Rule(INFO, "ECS pulls the image at every task start", "is ignored; ECS pulls at every task start"),
     "pull_refresh_after": Rule(INFO, "ECS pulls the image at every task start", "is ignored"),
     "read_only": Rule(MAPPED, "`readonlyRootFilesystem`"),
-    "restart": Rule(INFO, "ECS services always replace stopped tasks",
+    "restart": Rule(INFO, "ECS services always replace stopped tasks; `\"no\"`/`on-failure` on a service "
+                    "without ports makes it a one-shot job (RunTask once per deploy, ecs/jobs.py)",
                     "is ignored; an ECS service always restarts stopped tasks"),
     "runtime": Rule(UNSUPPORTED, "ECS chooses the container runtime", "cannot be set on ECS; dropped"),
     "scale": Rule(MAPPED, "service desired count"),
