@@ -259,3 +259,16 @@ def test_templates_for_names_each_nested_file_the_root_points_at():
     urls = sorted(r["Properties"]["TemplateURL"] for r in root["Resources"].values()
                   if r["Type"] == "AWS::CloudFormation::Stack")
     assert urls == sorted(nested) and all(u.endswith(".json") for u in urls)
+
+
+def test_the_stack_wait_keeps_the_timeout_honest():
+    """The last poll falls on the deadline: --timeout 12 with 5 s polls gives up at 12 s, not 15."""
+    cfn = ScriptedCfn(status=None, final="CREATE_IN_PROGRESS")  # never settles
+    clock, out = FakeClock(), io.StringIO()
+    deployer = StackDeployer(cfn, None, PlainProgress(out, clock), clock.sleep, clock)
+    start = clock()
+    with pytest.raises(AwsError) as caught:
+        deployer.deploy(make_project(), json.dumps(TEMPLATE), StackOptions(timeout=12, poll_seconds=5))
+    assert caught.value.code == "Timeout" and "after 12 s" in str(caught.value)
+    assert clock() - start <= 12 + 2  # the change set's own 2 s polls come before the stack wait
+    assert max(clock.sleeps) <= 5

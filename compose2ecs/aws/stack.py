@@ -242,7 +242,8 @@ class StackDeployer:
             if self.clock() >= deadline:
                 raise AwsError(f"stack {name}", f"still {status} after {int(options.timeout)} s",
                                f"watch it: aws cloudformation describe-stack-events --stack-name {name}", code="Timeout")
-            self.sleep(options.poll_seconds)
+            # the last poll falls on the deadline, so --timeout 20 gives up after 20 s, not 25
+            self.sleep(max(0.0, min(options.poll_seconds, deadline - self.clock())))
 
     def _events(self, name: str, seen: frozenset = frozenset()) -> list:
         """Stack events, newest first, reading pages only until one holds an event seen before."""
