@@ -89,9 +89,10 @@ def test_inherited_variable_falls_through_to_the_lookup_for_later_lines():
 
 
 def test_unset_variable_in_a_value_is_noted():
+    # a warning, as in a compose file (Docker Compose warns; --strict counts it)
     findings = []
     parse_dotenv("A=${NOPE}", "test.env", None, findings)
-    assert [(f.severity, f.location.line) for f in findings] == [(Severity.INFO, 1)]
+    assert [(f.severity, f.location.line) for f in findings] == [(Severity.WARNING, 1)]
 
 
 def test_locations_of_variables():
