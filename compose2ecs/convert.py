@@ -90,10 +90,13 @@ def _template_outputs(conversion, output, as_json: bool) -> tuple:
     from .emit.cloudformation import root_file
 
     texts = _templates(conversion.ecs, as_json)
+    if output and output != "-" and _is_stdout(output):
+        output = None  # `-o /dev/stdout` with stdout sent to a file: stdout, not a file to replace
     to_file = bool(output) and output != "-" and not is_special(output)
     if len(texts) > 1 and not to_file:
-        raise UserError.at(Location(output or "-o"),
-                           "this project needs nested stacks (several templates)",
+        raise UserError.at(Location(output if output and output != "-" else "<stdout>"),
+                           f"this project needs nested stacks ({len(texts)} templates: the root and "
+                           f"{len(texts) - 1} nested), and standard output holds only one",
                            "write it with -o FILE (nested stacks go to nested/ beside it), "
                            "or -o DIR/ for the whole bundle")
     root = texts.pop(root_file("json" if as_json else "yaml"))
@@ -104,6 +107,14 @@ def _template_outputs(conversion, output, as_json: bool) -> tuple:
         return writes, []
     nested = f" and {len(texts)} nested stack(s) in {os.path.join(base, 'nested')}" if texts else ""
     return writes, [f"template written to {output}{nested}"]
+
+
+def _is_stdout(path: str) -> bool:
+    """True when ``path`` is this process's standard output (``/dev/stdout``, ``/dev/fd/1``)."""
+    try:
+        return os.path.samestat(os.stat(path), os.fstat(1))
+    except (OSError, ValueError):
+        return False
 
 
 def _templates(ecs, as_json: bool) -> dict:
