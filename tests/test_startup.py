@@ -1,0 +1,54 @@
+"""Start-up (issue 12 item 3): what a command builds before it reads the compose file."""
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+
+@pytest.fixture
+def built(monkeypatch):
+    """Names of the commands typer turns into click commands during one ``main()``."""
+    import typer.main
+
+    from compose2ecs import cli
+
+    names: list = []
+    real = typer.main.get_command_from_info
+
+    def spy(command_info, **kwargs):
+        names.append(command_info.name or command_info.callback.__name__)
+        return real(command_info=command_info, **kwargs)
+
+    monkeypatch.setattr(typer.main, "get_command_from_info", spy)
+    # main() narrows the registered commands in place: give it a copy to narrow
+    monkeypatch.setattr(cli.app, "registered_commands", list(cli.app.registered_commands))
+    return cli, names
+
+
+def _main(cli, monkeypatch, *argv) -> int:
+    monkeypatch.setattr(sys, "argv", ["compose2ecs", *argv])
+    with pytest.raises(SystemExit) as done:
+        cli.main()
+    return done.value.code
+
+
+def test_only_the_invoked_command_is_built(built, monkeypatch, capsys):
+    cli, names = built
+    assert _main(cli, monkeypatch, "config", "--help") == 0
+    assert names == ["config"]
+    assert " config [OPTIONS]" in capsys.readouterr().out
+
+
+def test_without_a_command_every_command_is_listed(built, monkeypatch, capsys):
+    cli, names = built
+    assert _main(cli, monkeypatch, "--help") == 0
+    assert {"config", "convert"} <= set(names) and len(names) == len(cli.app.registered_commands) > 2
+    out = capsys.readouterr().out
+    assert "config" in out and "convert" in out
+
+
+def test_an_unknown_command_is_still_an_error(built, monkeypatch, capsys):
+    cli, names = built
+    assert _main(cli, monkeypatch, "nosuch") == 2
+    assert "No such command 'nosuch'" in capsys.readouterr().err
