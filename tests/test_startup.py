@@ -52,3 +52,25 @@ def test_an_unknown_command_is_still_an_error(built, monkeypatch, capsys):
     cli, names = built
     assert _main(cli, monkeypatch, "nosuch") == 2
     assert "No such command 'nosuch'" in capsys.readouterr().err
+
+
+# -- the collector after an allocation-heavy phase (1000 services) ---------------------------
+
+def test_a_big_phase_leaves_its_objects_to_reference_counting_not_a_full_collection():
+    import gc
+
+    from compose2ecs.gcpause import FREEZE_AFTER, gc_paused
+
+    gc.collect()
+    gc.unfreeze()
+    try:
+        with gc_paused():
+            small = [[i] for i in range(1000)]
+        assert gc.isenabled() and gc.get_freeze_count() == 0
+        with gc_paused():
+            big = [[i] for i in range(FREEZE_AFTER + 1000)]
+        assert gc.isenabled() and gc.get_freeze_count() >= FREEZE_AFTER
+        assert gc.get_count()[0] < 1000  # no pass over the phase's containers is pending
+    finally:
+        gc.unfreeze()
+    del small, big
