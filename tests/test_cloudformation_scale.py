@@ -225,6 +225,22 @@ def test_a_service_too_big_for_a_nested_template_is_a_user_error(tmp_path):
     assert "internal error" not in result.stderr and not (tmp_path / "out").exists()
 
 
+def test_the_byte_limit_is_checked_in_the_format_written(tmp_path):
+    # 6,600 variables: ~680 KB as YAML, ~1.04 MB as JSON with indent 2 (--json, and the body
+    # deploy sends); the JSON one used to be written anyway (exit 0) and fail in CloudFormation
+    lines = ["name: envy", "services:", "  big:", "    image: example/big:1", "    environment:"]
+    lines += [f"      VARIABLE_NUMBER_{i:05d}: value-of-variable-number-{i:05d}-padding-padding" for i in range(6600)]
+    (tmp_path / "compose.yaml").write_text("\n".join(lines) + "\n")
+    as_yaml = _cli(tmp_path, "convert", "--format", "cloudformation", "-q", "-o", str(tmp_path / "y" / "s.yaml"))
+    assert as_yaml.returncode == 0, as_yaml.stderr
+    assert [p.name for p in (tmp_path / "y").iterdir()] == ["s.yaml"]
+    assert (tmp_path / "y" / "s.yaml").stat().st_size <= MB
+    as_json = _cli(tmp_path, "convert", "--format", "cloudformation", "--json", "-q", "-o", str(tmp_path / "j" / "s.json"))
+    assert as_json.returncode == 2, as_json.stderr
+    assert "exceeds CloudFormation limits (bytes: 10" in as_json.stderr and "> 1000000" in as_json.stderr
+    assert not (tmp_path / "j").exists()
+
+
 def _cli(cwd: Path, *args, stdout=subprocess.PIPE):
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
     return subprocess.run([sys.executable, "-m", "compose2ecs", *args], cwd=cwd, env=env, text=True,

@@ -26,7 +26,10 @@ from .parameters import SUB_VARIABLE, json_references, used_references
 
 LIMITS = {"resources": 500, "outputs": 200, "parameters": 200, "bytes": 1_000_000}
 CHUNK = {"resources": 350, "outputs": 150, "parameters": 150, "bytes": 350_000}
-YAML_FACTOR = 1.6  # YAML block style / compact JSON, measured on generated templates
+# written size / compact JSON size, with a margin: YAML block style measures ~1.2 on generated
+# templates, JSON with indent 2 (``--json``, and the body `deploy` sends) ~1.85
+FACTORS = {"yaml": 1.6, "json": 2.0}
+YAML_FACTOR = FACTORS["yaml"]
 NESTED_DIR = "nested"
 # = json.dumps(x, separators=…), built once; templates are trees (at most shared, never
 # cyclic), so the encoder's cycle bookkeeping is skipped (~15 % of its time)
@@ -87,16 +90,16 @@ def strip_owners(template: dict) -> dict:
     return out
 
 
-def size_estimate(template: dict) -> int:
-    return int(len(_COMPACT(template)) * YAML_FACTOR)
+def size_estimate(template: dict, factor: float = YAML_FACTOR) -> int:
+    return int(len(_COMPACT(template)) * factor)
 
 
-def problems(template: dict, size_bound=None) -> list:
+def problems(template: dict, size_bound=None, factor: float = YAML_FACTOR) -> list:
     """Which CloudFormation limits ``template`` exceeds (empty = it fits).
 
     ``size_bound`` (optional) is a known upper bound of :func:`size_estimate`: when it is
     within the limit the template is not serialised again just to measure it."""
-    size = size_bound if size_bound is not None and size_bound <= LIMITS["bytes"] else size_estimate(template)
+    size = size_bound if size_bound is not None and size_bound <= LIMITS["bytes"] else size_estimate(template, factor)
     counts = {"resources": len(template.get("Resources", {})), "outputs": len(template.get("Outputs", {})),
               "parameters": len(template.get("Parameters", {})), "bytes": size}
     return [f"{k}: {counts[k]} > {LIMITS[k]}" for k in LIMITS if counts[k] > LIMITS[k]]
@@ -108,20 +111,34 @@ def fit(template: dict, extension: str = "yaml"):
     Raises :class:`~compose2ecs.errors.UserError` (exit 2) naming the limit when even the
     split cannot fit: the root's shared part, or one unit (a service, or services whose
     resources reference each other in a cycle) too big for a nested template."""
-    if len(template.get("Resources", {})) <= LIMITS["resources"] and not problems(strip_owners(template)):
+    factor = FACTORS.get(extension, max(FACTORS.values()))  # the format the files are written in
+    if len(template.get("Resources", {})) <= LIMITS["resources"] and \
+            not _exactly(problems(strip_owners(template), factor=factor), strip_owners(template), extension):
         return template  # (too many resources already means a split: skip serialising it to measure)
     splitter = _Splitter(template, extension)
     result = splitter.run()
-    too_big = problems(result.root)  # the root's rewriting may lengthen it: measured
+    too_big = _exactly(problems(result.root, factor=factor), result.root, extension)  # rewriting may lengthen it
     if too_big:
         raise _limit_error("root template", too_big, ROOT_WHY.format(stacks=len(result.nested)), ROOT_HINT)
     for name, part in result.nested.items():
-        too_big = problems(part, splitter.size_bound(part))
+        too_big = _exactly(problems(part, splitter.size_bound(part), factor), part, extension)
         if too_big:
             owners = sorted({o for o in map(splitter.owners.get, part["Resources"]) if o})
             raise _limit_error(name, too_big, NESTED_WHY.format(units=", ".join(owners[:8])
                                                                  + (" …" if len(owners) > 8 else "")), UNIT_HINT)
     return result
+
+
+def _exactly(too_big: list, template: dict, extension: str) -> list:
+    """``too_big`` with an estimated byte count replaced by the size of the text written in
+    ``extension`` (only measured when the estimate is over: the estimate has a margin)."""
+    if not any(p.startswith("bytes:") for p in too_big):
+        return too_big
+    from .yaml_out import dump
+
+    size = len(dump(template, extension if extension in FACTORS else "json").encode())
+    rest = [p for p in too_big if not p.startswith("bytes:")]
+    return rest + ([f"bytes: {size} > {LIMITS['bytes']}"] if size > LIMITS["bytes"] else [])
 
 
 ROOT_WHY = ("the root keeps what every service shares (parameters, cluster, roles, network and log groups, "
@@ -155,6 +172,7 @@ STRING_GETATT = '"Fn::GetAtt":"'  # compact JSON of ``Fn::GetAtt: X.Attr`` (quot
 class _Splitter:
     def __init__(self, template: dict, extension: str = "yaml"):
         self.extension = extension  # of the nested files, which the root's TemplateURLs name
+        self.factor = FACTORS.get(extension, max(FACTORS.values()))
         self.template = strip_owners(template)
         self.owners = template["Metadata"]["compose2ecs"]["owners"]
         self.resources = self.template["Resources"]
@@ -223,7 +241,7 @@ class _Splitter:
         chunks, current, stats = [], [], {"resources": 0, "bytes": 0, "outputs": 0, "refs": set()}
         for ids in units.order(by_owner, refs_of, referenced):
             refs = set().union(*(refs_of[rid] for rid in ids))
-            size = sum(sizes[rid] for rid in ids) * YAML_FACTOR
+            size = sum(sizes[rid] for rid in ids) * self.factor
             outs = sum(outputs_of.get(owner, 0) for owner in {self.owners[rid] for rid in ids})
             grown = {"resources": stats["resources"] + len(ids), "bytes": stats["bytes"] + size,
                      "outputs": stats["outputs"] + outs, "refs": stats["refs"] | refs}
@@ -278,7 +296,7 @@ class _Splitter:
         resources = part["Resources"]
         rest = _COMPACT({k: v for k, v in part.items() if k != "Resources"})
         body = sum(self.bounds[rid] + len(_COMPACT(rid)) + 2 for rid in resources) + 2
-        return int((len(rest) + len(',"Resources":') + body) * YAML_FACTOR) + 1
+        return int((len(rest) + len(',"Resources":') + body) * self.factor) + 1
 
     def _hoist_forward_references(self) -> None:
         """A nested resource that references a later nested stack moves to the root (it is a
