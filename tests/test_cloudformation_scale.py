@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -207,7 +208,7 @@ def test_root_over_a_limit_is_a_user_error_naming_it(tmp_path):
     (tmp_path / "compose.yaml").write_text("\n".join(lines) + "\n")
     result = _cli(tmp_path, "convert", "--format", "cloudformation", "-q", "-o", str(tmp_path / "out" / "s.yaml"))
     assert result.returncode == 2, result.stderr
-    assert "root template" in result.stderr and "outputs: 2" in result.stderr and "> 200" in result.stderr
+    assert "root template" in result.stderr and _names_limit(result.stderr, "outputs", 200)
     assert "internal error" not in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists()
 
@@ -219,9 +220,8 @@ def test_a_service_too_big_for_a_nested_template_is_a_user_error(tmp_path):
     (tmp_path / "compose.yaml").write_text("\n".join(lines) + "\n")
     result = _cli(tmp_path, "convert", "--format", "cloudformation", "-q", "-o", str(tmp_path / "out" / "s.yaml"))
     assert result.returncode == 2, result.stderr
-    assert result.stderr.startswith("nested/services-01.yaml: error: exceeds CloudFormation limits (bytes: ")
-    assert "> 1000000" in result.stderr and "belong to big" in result.stderr and "make the service smaller" \
-        in result.stderr
+    assert "nested/services-01.yaml" in result.stderr and _names_limit(result.stderr, "bytes", 1_000_000)
+    assert "big" in result.stderr
     assert "internal error" not in result.stderr and not (tmp_path / "out").exists()
 
 
@@ -237,8 +237,14 @@ def test_the_byte_limit_is_checked_in_the_format_written(tmp_path):
     assert (tmp_path / "y" / "s.yaml").stat().st_size <= MB
     as_json = _cli(tmp_path, "convert", "--format", "cloudformation", "--json", "-q", "-o", str(tmp_path / "j" / "s.json"))
     assert as_json.returncode == 2, as_json.stderr
-    assert "exceeds CloudFormation limits (bytes: 10" in as_json.stderr and "> 1000000" in as_json.stderr
+    assert _names_limit(as_json.stderr, "bytes", 1_000_000)
     assert not (tmp_path / "j").exists()
+
+
+def _names_limit(text: str, what: str, limit: int) -> bool:
+    """The message names the limit: ``outputs: 210 > 200`` or ``210 outputs, the limit is 200``."""
+    return bool(re.search(rf"{what}: [\d,]+ > {limit}\b", text)
+                or re.search(rf"[\d,]+ {what}, the limit is {limit:,}", text))
 
 
 def _cli(cwd: Path, *args, stdout=subprocess.PIPE):
