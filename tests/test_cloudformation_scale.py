@@ -289,3 +289,16 @@ def test_o_naming_stdout_redirected_to_a_file_is_stdout_not_a_file_to_replace(bi
     assert result.returncode == 0, result.stderr
     assert link.is_symlink()
     assert (tmp_path / "captured.yaml").read_text().startswith("AWSTemplateFormatVersion")
+
+
+def test_depends_on_targets_are_not_counted_as_parameters():
+    # 160 services each waiting for every earlier one (client-only services wait for all Service
+    # Connect providers): DependsOn becomes the nested stack's DependsOn, never a parameter, so
+    # 160 small services share one nested stack (counted as parameters they made two)
+    ids = [f"S{i}Service" for i in range(160)]
+    resources = {rid: {"Type": "AWS::SNS::Topic", "DependsOn": ids[:i], "Properties": {"TopicName": rid}}
+                 for i, rid in enumerate(ids)}
+    owners = {rid: f"s{i}" for i, rid in enumerate(ids)}
+    template = {"Metadata": {"compose2ecs": {"owners": owners}}, "Resources": resources}
+    result = split._Splitter(template).run()
+    assert len(result.nested) == 1

@@ -231,16 +231,16 @@ class _Splitter:
                 by_owner.setdefault(owner, []).append(rid)
         self.property_refs = {}  # rid → names its Properties use (also needed by the hoisting)
         self.bounds = {}  # rid → upper bound of its compact JSON length once rewritten (size_bound)
-        refs_of, sizes = {}, {}
+        used, refs_of, sizes = {}, {}, {}  # names a resource uses (→ parameters); + DependsOn (→ order)
         for rid in self.resources:
-            refs_of[rid] = set()
-            sizes[rid] = self._measure(rid, refs_of[rid])
+            used[rid] = set()
+            sizes[rid] = self._measure(rid, used[rid])
             depends = self.resources[rid].get("DependsOn", ())
-            refs_of[rid] |= {depends} if isinstance(depends, str) else set(depends)
+            refs_of[rid] = used[rid] | ({depends} if isinstance(depends, str) else set(depends))
         referenced = set().union(*refs_of.values()) | used_references(self.template.get("Outputs", {}))
         chunks, current, stats = [], [], {"resources": 0, "bytes": 0, "outputs": 0, "refs": set()}
         for ids in units.order(by_owner, refs_of, referenced):
-            refs = set().union(*(refs_of[rid] for rid in ids))
+            refs = set().union(*(used[rid] for rid in ids))  # a DependsOn elsewhere is the stack's DependsOn
             size = sum(sizes[rid] for rid in ids) * self.factor
             outs = sum(outputs_of.get(owner, 0) for owner in {self.owners[rid] for rid in ids})
             grown = {"resources": stats["resources"] + len(ids), "bytes": stats["bytes"] + size,
