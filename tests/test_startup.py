@@ -74,3 +74,21 @@ def test_a_big_phase_leaves_its_objects_to_reference_counting_not_a_full_collect
     finally:
         gc.unfreeze()
     del small, big
+
+
+def test_convert_without_an_aws_config_file_imports_no_config_parser(tmp_path):
+    import os
+    import subprocess
+    from pathlib import Path
+
+    (tmp_path / "compose.yaml").write_text("services:\n  web:\n    image: nginx:1.27\n")
+    code = ("import sys, atexit; atexit.register(lambda: print(sorted(m for m in sys.modules "
+            "if m in ('configparser', 'jinja2', 'jsonschema', 'boto3')), file=sys.stderr)); "
+            "sys.argv = ['compose2ecs', 'convert', '-q', '--format', 'cloudformation', '-o', 'stack.yaml']; "
+            "from compose2ecs.cli import main; main()")
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent),
+               AWS_CONFIG_FILE=str(tmp_path / "no-such-config"))
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "[]"
+    assert (tmp_path / "stack.yaml").is_file()
