@@ -231,7 +231,17 @@ _register_aws_commands()
 
 def main() -> None:
     """Console-script entry point."""
+    _register_only(sys.argv[1:2])
     app()
+
+
+def _register_only(first: list) -> None:
+    """Typer turns every command's options into click objects before it parses anything;
+    when the first argument names a command, only that command is kept (start-up, issue 12:
+    the others' ~130 options cost more than reading a small compose file)."""
+    by_name = {(c.name or c.callback.__name__).lower().replace("_", "-"): c for c in app.registered_commands}
+    if first and first[0] in by_name:
+        app.registered_commands[:] = [by_name[first[0]]]
 
 
 if __name__ == "__main__":  # pragma: no cover

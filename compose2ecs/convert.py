@@ -130,8 +130,9 @@ def _template_outputs(outputs, conversion, output, as_json: bool) -> list:
     texts = _templates(conversion.ecs, as_json)
     to_file = destination(output)[0] == FILE
     if len(texts) > 1 and not to_file:
-        raise UserError.at(Location(output or "-o"),
-                           "this project needs nested stacks (several templates)",
+        raise UserError.at(Location(output if output and output != "-" else "<stdout>"),
+                           f"this project needs nested stacks ({len(texts)} templates: the root and "
+                           f"{len(texts) - 1} nested), and standard output holds only one",
                            "write it with -o FILE (nested stacks go to nested/ beside it), "
                            "or -o DIR/ for the whole bundle")
     root = texts.pop(root_file("json" if as_json else "yaml"))

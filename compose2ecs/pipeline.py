@@ -117,9 +117,11 @@ def aws_config_region(environ: Mapping[str, str]) -> Optional[str]:
     """The region of the active profile in the AWS config file, read without boto3 (an
     offline conversion must not import it): ``AWS_CONFIG_FILE`` or ``~/.aws/config``,
     profile ``AWS_PROFILE`` or ``default``."""
+    path = environ.get("AWS_CONFIG_FILE") or os.path.join(os.path.expanduser("~"), ".aws", "config")
+    if not os.path.isfile(path):
+        return None  # (the usual case offline: configparser is not even imported)
     import configparser
 
-    path = environ.get("AWS_CONFIG_FILE") or os.path.join(os.path.expanduser("~"), ".aws", "config")
     parser = configparser.RawConfigParser()
     try:
         if not parser.read(path, encoding="utf-8"):

@@ -109,3 +109,80 @@ def test_two_stacks_each_create_their_own_cluster_when_named(aws):
         assert outputs["ClusterName"] == name
     clusters = boto3.client("ecs", region_name="us-east-1").list_clusters()["clusterArns"]
     assert sorted(arn.rsplit("/", 1)[1] for arn in clusters) == ["shop-prod", "shop-staging"]
+
+
+# -- a split project: nested stacks with cross-stack references (issue 12) --------------------
+NESTED_COMPOSE = """\
+name: nest
+x-ecs:
+  service_connect: false  # moto's CloudFormation cannot create Cloud Map namespaces
+services:
+  db:
+    image: postgres:16
+    volumes: [shared:/var/lib/postgresql/data]
+  api:
+    image: example/api:1
+    depends_on: [db]
+    volumes: [shared:/data]
+  web:
+    image: nginx:1.27
+    ports: ["80:80"]
+    depends_on: [api]
+volumes:
+  shared: {}
+"""
+
+
+@pytest.fixture
+def nested_outputs(monkeypatch):
+    """moto 5 cannot ``Fn::GetAtt [NestedStack, Outputs.X]`` (its Stack model has no
+    attributes); AWS reads the nested stack's output. Teach moto's Stack exactly that."""
+    from moto.cloudformation import models
+
+    def get_cfn_attribute(self, name):
+        if not name.startswith("Outputs."):
+            raise KeyError(name)
+        return {o["OutputKey"]: o["OutputValue"] for o in self.outputs or []}[name[len("Outputs."):]]
+
+    monkeypatch.setattr(models.Stack, "get_cfn_attribute", get_cfn_attribute, raising=False)
+    monkeypatch.setattr(models.Stack, "has_cfn_attr", classmethod(lambda cls, a: a.startswith("Outputs.")),
+                        raising=False)
+
+
+def test_nested_stacks_deploy_with_values_from_other_stacks(aws, nested_outputs, monkeypatch, tmp_path):
+    from compose2ecs.aws.stack import StackDeployer, dump, templates_for, with_uploaded_nested
+    from compose2ecs.emit.cfn import split
+
+    # a 3-service project split as a 1000-service one is (limits shrunk so it needs nesting)
+    monkeypatch.setitem(split.LIMITS, "resources", 20)
+    monkeypatch.setitem(split.CHUNK, "resources", 9)
+    (tmp_path / "compose.yaml").write_text(NESTED_COMPOSE)
+    ecs = convert_inputs(InputOptions(files=(str(tmp_path / "compose.yaml"),), cwd=str(tmp_path)), environ={}).ecs
+    root, nested = templates_for(ecs)
+    stacks = {rid: r for rid, r in root["Resources"].items() if r["Type"] == "AWS::CloudFormation::Stack"}
+    volume_stack = next(rid for rid, r in stacks.items()
+                        if "VolumeSharedFileSystem" in nested[r["Properties"]["TemplateURL"]]["Resources"])
+    cross = [(rid, p) for rid, r in stacks.items() for p, v in r["Properties"]["Parameters"].items()
+             if v == {"Fn::GetAtt": [volume_stack, "Outputs.VolumeSharedFileSystem"]}]
+    assert cross and all(rid != volume_stack for rid, _ in cross), "the services read it from another stack"
+    vpc, subnets = _network()
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket="templates")
+    cfn = boto3.client("cloudformation", region_name="us-east-1")
+    urls = StackDeployer(cfn, s3).upload_nested(ecs, nested, "templates")
+    stack, outputs = _deploy(dump(with_uploaded_nested(root, urls)), {"VpcId": vpc, "Subnets": ",".join(subnets)},
+                             name="nest")
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+    children = [s for s in cfn.describe_stacks()["Stacks"] if s["StackName"] != "nest"]
+    assert len(children) == len(nested) and {s["StackStatus"] for s in children} == {"CREATE_COMPLETE"}
+    client = boto3.client("ecs", region_name="us-east-1")
+    assert sorted(a.rsplit("/", 1)[1] for a in client.list_services(cluster="nest")["serviceArns"]) == \
+        ["api", "db", "web"]
+    (fs,) = boto3.client("efs", region_name="us-east-1").describe_file_systems()["FileSystems"]
+    # the value crossed stacks: the services' stacks got the real file system id as parameter
+    # (moto drops a task definition's EFS configuration, so read it where it arrived)
+    readers = [s for s in children if any(p["ParameterKey"] == "VolumeSharedFileSystem" for p in s["Parameters"])]
+    assert readers and all(s["StackName"].startswith("nest-") for s in readers)
+    for child in readers:
+        values = {p["ParameterKey"]: p["ParameterValue"] for p in child["Parameters"]}
+        assert values["VolumeSharedFileSystem"] == fs["FileSystemId"]

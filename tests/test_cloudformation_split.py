@@ -114,7 +114,7 @@ def test_json_references_is_used_references_or_declines(value):
 ])
 def test_packing_reads_property_and_other_references(body):
     splitter = split._Splitter.__new__(split._Splitter)
-    splitter.resources, splitter.property_refs, splitter.bounds = {"R": body}, {}, {}
+    splitter.resources, splitter.property_refs, splitter.bounds, splitter.uses = {"R": body}, {}, {}, {}
     refs: set = set()
     assert splitter._measure("R", refs) == len(split._COMPACT(body))
     assert splitter.property_refs["R"] == used_references(body["Properties"])

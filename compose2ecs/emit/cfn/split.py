@@ -21,16 +21,24 @@ import re
 from dataclasses import dataclass, field
 
 from .context import ref
+from . import units
 from .parameters import SUB_VARIABLE, json_references, used_references
 
 LIMITS = {"resources": 500, "outputs": 200, "parameters": 200, "bytes": 1_000_000}
 CHUNK = {"resources": 350, "outputs": 150, "parameters": 150, "bytes": 350_000}
-YAML_FACTOR = 1.6  # YAML block style / compact JSON, measured on generated templates
+# written size / compact JSON size, with a margin: YAML block style measures ~1.2 on generated
+# templates, JSON with indent 2 (``--json``, and the body `deploy` sends) ~1.85
+FACTORS = {"yaml": 1.6, "json": 2.0}
+YAML_FACTOR = FACTORS["yaml"]
 NESTED_DIR = "nested"
 # = json.dumps(x, separators=…), built once; templates are trees (at most shared, never
 # cyclic), so the encoder's cycle bookkeeping is skipped (~15 % of its time)
 _COMPACT = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
 _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
+# in compact JSON: the condition of an Fn::If, a condition named in a condition, a mapping used
+_IF_CONDITION = re.compile(r'"Fn::If":\["([^"\\]+)"')
+_CONDITION = re.compile(r'"Condition":"([^"\\]+)"')
+_FIND_IN_MAP = re.compile(r'"Fn::FindInMap":\["([^"\\]+)"')
 
 
 @dataclass
@@ -45,11 +53,32 @@ class TemplateSet:
 
 
 def owner_table(b, template: dict) -> dict:
-    """{logical id: owning ECS service} for resources and outputs present after the overlay."""
-    owners = {rid: b.owners.get(rid, "") for rid in template.get("Resources", {})}
-    for oid in template.get("Outputs", {}):
-        owners["output:" + oid] = b.owners.get(("output", oid), "")
+    """{logical id: unit} for resources and outputs present after the overlay: the owning ECS
+    service, ``volume:<key>`` for a created EFS volume's shared resources (they move into a
+    nested stack too: 9 resources each), "" for what stays in the root. An output no service
+    owns goes with the volume whose resources are all it uses."""
+    resources = template.get("Resources", {})
+    owners = {rid: b.owners.get(rid, "") or _movable_group(body) for rid, body in resources.items()}
+    for oid, body in template.get("Outputs", {}).items():
+        owner = b.owners.get(("output", oid), "")
+        if not owner:
+            groups = {owners.get(name, "") for name in used_references(body)}
+            owner = groups.pop() if len(groups) == 1 else ""
+            owner = owner if owner.startswith(MOVABLE) else ""
+        owners["output:" + oid] = owner
     return owners
+
+
+VOLUME_TYPES = frozenset({"AWS::EFS::FileSystem", "AWS::EFS::MountTarget", "AWS::EFS::AccessPoint",
+                          "AWS::EC2::SecurityGroup"})
+MOVABLE = "volume:"  # the shared groups that may leave the root (secrets are named after the root stack)
+
+
+def _movable_group(body: dict) -> str:
+    meta = (body.get("Metadata") or {}).get("compose2ecs") or {}
+    if "volume" in meta and "services" not in meta and body.get("Type") in VOLUME_TYPES:
+        return MOVABLE + str(meta["volume"])
+    return ""
 
 
 def strip_owners(template: dict) -> dict:
@@ -61,36 +90,67 @@ def strip_owners(template: dict) -> dict:
     return out
 
 
-def size_estimate(template: dict) -> int:
-    return int(len(_COMPACT(template)) * YAML_FACTOR)
+def size_estimate(template: dict, factor: float = YAML_FACTOR) -> int:
+    return int(len(_COMPACT(template)) * factor)
 
 
-def problems(template: dict, size_bound=None) -> list:
+def problems(template: dict, size_bound=None, factor: float = YAML_FACTOR) -> list:
     """Which CloudFormation limits ``template`` exceeds (empty = it fits).
 
     ``size_bound`` (optional) is a known upper bound of :func:`size_estimate`: when it is
     within the limit the template is not serialised again just to measure it."""
-    size = size_bound if size_bound is not None and size_bound <= LIMITS["bytes"] else size_estimate(template)
+    size = size_bound if size_bound is not None and size_bound <= LIMITS["bytes"] else size_estimate(template, factor)
     counts = {"resources": len(template.get("Resources", {})), "outputs": len(template.get("Outputs", {})),
               "parameters": len(template.get("Parameters", {})), "bytes": size}
     return [f"{k}: {counts[k]} > {LIMITS[k]}" for k in LIMITS if counts[k] > LIMITS[k]]
 
 
 def fit(template: dict, extension: str = "yaml"):
-    """``template`` itself when it fits, else a :class:`TemplateSet` of nested stacks."""
-    if len(template.get("Resources", {})) <= LIMITS["resources"] and not problems(strip_owners(template)):
+    """``template`` itself when it fits, else a :class:`TemplateSet` of nested stacks.
+
+    Raises :class:`~compose2ecs.errors.UserError` (exit 2) naming the limit when even the
+    split cannot fit: the root's shared part, or one unit (a service, or services whose
+    resources reference each other in a cycle) too big for a nested template."""
+    factor = FACTORS.get(extension, max(FACTORS.values()))  # the format the files are written in
+    if len(template.get("Resources", {})) <= LIMITS["resources"] and \
+            not _exactly(problems(strip_owners(template), factor=factor), strip_owners(template), extension):
         return template  # (too many resources already means a split: skip serialising it to measure)
     splitter = _Splitter(template, extension)
     result = splitter.run()
-    parts = [("root template", result.root, None)]  # the root's rewriting may lengthen it: measured
-    parts += [(name, part, splitter.size_bound(part)) for name, part in result.nested.items()]
-    for name, part, bound in parts:
-        too_big = problems(part, bound)
+    too_big = _exactly(problems(result.root, factor=factor), result.root, extension)  # rewriting may lengthen it
+    if too_big:
+        raise _limit_error("root template", too_big, ROOT_WHY.format(stacks=len(result.nested)), ROOT_HINT)
+    for name, part in result.nested.items():
+        too_big = _exactly(problems(part, splitter.size_bound(part), factor), part, extension)
         if too_big:
             from .size import TemplateTooLarge  # a ValueError; cloudformation.py makes it a user error
 
             raise TemplateTooLarge(name, part, too_big)
     return result
+
+
+def _exactly(too_big: list, template: dict, extension: str) -> list:
+    """``too_big`` with an estimated byte count replaced by the size of the text written in
+    ``extension`` (only measured when the estimate is over: the estimate has a margin)."""
+    if not any(p.startswith("bytes:") for p in too_big):
+        return too_big
+    from .yaml_out import dump
+
+    size = len(dump(template, extension if extension in FACTORS else "json").encode())
+    rest = [p for p in too_big if not p.startswith("bytes:")]
+    return rest + ([f"bytes: {size} > {LIMITS['bytes']}"] if size > LIMITS["bytes"] else [])
+
+
+ROOT_WHY = ("the root keeps what every service shares (parameters, cluster, roles, network and log groups, "
+            "load balancer and listeners, secrets, outputs no service owns) plus {stacks} nested stack(s)")
+ROOT_HINT = ("divide the project: convert groups of services separately (`convert SERVICE…`, or one compose "
+              "file per group) and deploy each as its own stack; or use existing shared pieces through x-ecs "
+              "(cluster, load_balancer_arn, an EFS file_system_id) so the template makes fewer")
+def _limit_error(where: str, too_big: list, why: str, hint: str):
+    from ...errors import Location, UserError
+
+    return UserError.at(Location(where), f"exceeds CloudFormation limits ({', '.join(too_big)}) even split "
+                        f"into nested stacks: {why}", hint)
 
 
 def _getatt_target(node):
@@ -106,11 +166,14 @@ STRING_GETATT = '"Fn::GetAtt":"'  # compact JSON of ``Fn::GetAtt: X.Attr`` (quot
 class _Splitter:
     def __init__(self, template: dict, extension: str = "yaml"):
         self.extension = extension  # of the nested files, which the root's TemplateURLs name
+        self.factor = FACTORS.get(extension, max(FACTORS.values()))
         self.template = strip_owners(template)
         self.owners = template["Metadata"]["compose2ecs"]["owners"]
         self.resources = self.template["Resources"]
         self.params = self.template.get("Parameters", {})
         self.conditions = self.template.get("Conditions", {})
+        self.mappings = self.template.get("Mappings", {})
+        self.uses: dict = {}  # rid → (condition names, mapping names) it uses
 
     # -- packing -------------------------------------------------------------
     def run(self) -> TemplateSet:
@@ -133,9 +196,24 @@ class _Splitter:
         root["Resources"] = root_resources
         root["Outputs"] = {oid: self._rewrite_root(o) for oid, o in self.template.get("Outputs", {}).items()
                            if not self.owners.get("output:" + oid)}
+        root["Conditions"] = self._used_conditions(_COMPACT([root_resources, root["Outputs"]]))
         return TemplateSet(root, nested)
 
+    def _used_conditions(self, text: str) -> dict:
+        """The conditions the compact JSON ``text`` names (Fn::If, Condition), with the ones
+        they name: a condition only nested stacks use (``HasSubnet2``) leaves the root."""
+        todo = set(_IF_CONDITION.findall(text)) | set(_CONDITION.findall(text))
+        used: set = set()
+        while todo:
+            name = todo.pop()
+            if name in self.conditions and name not in used:
+                used.add(name)
+                todo |= set(_CONDITION.findall(_COMPACT(self.conditions[name])))
+        return {name: body for name, body in self.conditions.items() if name in used}
+
     def _pack(self) -> list:
+        """Resource IDs per nested stack: units (see :mod:`.units`) in dependency order,
+        packed greedily under :data:`CHUNK`."""
         by_owner: dict = {}
         outputs_of: dict = {}
         for key, owner in self.owners.items():
@@ -145,16 +223,20 @@ class _Splitter:
             owner = self.owners.get(rid, "")
             if owner:
                 by_owner.setdefault(owner, []).append(rid)
-        chunks, current, stats = [], [], {"resources": 0, "bytes": 0, "outputs": 0, "refs": set()}
         self.property_refs = {}  # rid → names its Properties use (also needed by the hoisting)
         self.bounds = {}  # rid → upper bound of its compact JSON length once rewritten (size_bound)
-        for owner in by_owner:  # insertion order = service (dependency) order
-            ids = by_owner[owner]
-            size, refs = 0, set()
-            for rid in ids:
-                size += self._measure(rid, refs)
-            size *= YAML_FACTOR
-            outs = outputs_of.get(owner, 0)
+        used, refs_of, sizes = {}, {}, {}  # names a resource uses (→ parameters); + DependsOn (→ order)
+        for rid in self.resources:
+            used[rid] = set()
+            sizes[rid] = self._measure(rid, used[rid])
+            depends = self.resources[rid].get("DependsOn", ())
+            refs_of[rid] = used[rid] | ({depends} if isinstance(depends, str) else set(depends))
+        referenced = set().union(*refs_of.values()) | used_references(self.template.get("Outputs", {}))
+        chunks, current, stats = [], [], {"resources": 0, "bytes": 0, "outputs": 0, "refs": set()}
+        for ids in units.order(by_owner, refs_of, referenced):
+            refs = set().union(*(used[rid] for rid in ids))  # a DependsOn elsewhere is the stack's DependsOn
+            size = sum(sizes[rid] for rid in ids) * self.factor
+            outs = sum(outputs_of.get(owner, 0) for owner in {self.owners[rid] for rid in ids})
             grown = {"resources": stats["resources"] + len(ids), "bytes": stats["bytes"] + size,
                      "outputs": stats["outputs"] + outs, "refs": stats["refs"] | refs}
             if current and any(grown[k] > CHUNK[k] for k in ("resources", "bytes", "outputs")) \
@@ -184,6 +266,11 @@ class _Splitter:
         # → Ref XA, ${X.A} → ${XA}, Fn::If → Ref ClusterName) except a local string-form
         # GetAtt ("X.A" → ["X","A"]: +4) and a one-name DependsOn becoming a list (+2).
         self.bounds[rid] = len(text) + 4 * text.count(STRING_GETATT) + 2
+        conditions = set(_IF_CONDITION.findall(text)) - {"CreateCluster"} if '"Fn::If":' in text else set()
+        if isinstance(body.get("Condition"), str):
+            conditions.add(body["Condition"])
+        maps = set(_FIND_IN_MAP.findall(text)) if '"Fn::FindInMap":' in text else set()
+        self.uses[rid] = (conditions, maps)
         return len(text)
 
     @staticmethod
@@ -203,7 +290,7 @@ class _Splitter:
         resources = part["Resources"]
         rest = _COMPACT({k: v for k, v in part.items() if k != "Resources"})
         body = sum(self.bounds[rid] + len(_COMPACT(rid)) + 2 for rid in resources) + 2
-        return int((len(rest) + len(',"Resources":') + body) * YAML_FACTOR) + 1
+        return int((len(rest) + len(',"Resources":') + body) * self.factor) + 1
 
     def _hoist_forward_references(self) -> None:
         """A nested resource that references a later nested stack moves to the root (it is a
@@ -232,12 +319,37 @@ class _Splitter:
                 body["DependsOn"] = local
             resources[rid] = self._rewrite_nested(body, i)
         outputs = {oid: self._rewrite_nested(self.template["Outputs"][oid], i) for oid in self._outputs_of(i)}
-        params, conditions = self._nested_parameters()
+        conditions, mappings = self._nested_conditions(ids, outputs, i)
+        params, _ = self._nested_parameters()
         self._deps_of = getattr(self, "_deps_of", {})
         self._deps_of[i] = (dict(self._inputs), set(self._stack_deps))
         return {"AWSTemplateFormatVersion": "2010-09-09",
                 "Description": f"{self.template.get('Description', '')[:900]} — services part {i + 1}",
-                "Parameters": params, "Conditions": conditions, "Resources": resources, "Outputs": outputs}
+                "Parameters": params, "Mappings": mappings, "Conditions": conditions, "Resources": resources,
+                "Outputs": outputs}
+
+    def _nested_conditions(self, ids: list, outputs: dict, i: int) -> tuple:
+        """The Conditions (with the conditions they name) and Mappings nested stack ``i`` uses,
+        copied from the template with their references turned into parameters (e.g. an EFS
+        mount target's ``HasSubnet2`` and its ``SubnetCount``)."""
+        names, maps = set(), set()
+        for rid in ids:
+            names |= self.uses[rid][0]
+            maps |= self.uses[rid][1]
+        if outputs:
+            text = _COMPACT(outputs)
+            names |= set(_IF_CONDITION.findall(text)) | set(_CONDITION.findall(text))
+            maps |= set(_FIND_IN_MAP.findall(text))
+        conditions, todo = {}, sorted(n for n in names if n in self.conditions)
+        while todo:
+            name = todo.pop()
+            if name in conditions:
+                continue
+            conditions[name] = self._rewrite_nested(self.conditions[name], i)
+            text = _COMPACT(self.conditions[name])
+            todo += [n for n in _CONDITION.findall(text) if n in self.conditions and n not in conditions]
+        mappings = {m: self.mappings[m] for m in sorted(maps) if m in self.mappings}
+        return dict(sorted(conditions.items())), mappings
 
     def _output_chunk(self, oid: str) -> int:
         return self.chunk_of_owner.get(self.owners.get("output:" + oid), -1)
@@ -359,7 +471,8 @@ class _Splitter:
         resource = {"Type": "AWS::CloudFormation::Stack",
                     "Metadata": {"compose2ecs": {"description": f"services part {i + 1}: {name}"}},
                     "Properties": {"TemplateURL": name, "Parameters": values}}
-        if deps:
+        deps -= {v["Fn::GetAtt"][0] for v in values.values() if isinstance(v, dict) and "Fn::GetAtt" in v}
+        if deps:  # (a stack whose output is passed is waited for already: cfn-lint W3005)
             resource["DependsOn"] = sorted(deps)
         return resource
 

