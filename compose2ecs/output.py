@@ -55,12 +55,21 @@ def write_all(writes) -> None:
 def destination(path) -> Tuple[str, Optional[str]]:
     """How ``path`` is written: ``(STDOUT, None)``, ``(IN_PLACE, path)`` for a device, pipe
     or a ``/dev/fd``-style link, or ``(FILE, real path)`` — a symlink's target."""
-    if not path or path == "-" or os.path.abspath(path) == "/dev/stdout":
+    if not path or path == "-" or os.path.abspath(path) == "/dev/stdout" or _is_our_stdout(path):
         return STDOUT, None
     absolute = os.path.abspath(path)
     if is_special(path) or (absolute.startswith(("/dev/", "/proc/")) and os.path.islink(absolute)):
         return IN_PLACE, path
     return FILE, os.path.realpath(path)
+
+
+def _is_our_stdout(path) -> bool:
+    """``path`` names this process's standard output (``/dev/fd/1``, a link to
+    ``/proc/self/fd/1``, the file stdout was redirected to): written as stdout, never replaced."""
+    try:
+        return os.path.samestat(os.stat(path), os.fstat(1))
+    except (OSError, ValueError):
+        return False
 
 
 @dataclass

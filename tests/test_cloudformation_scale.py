@@ -213,23 +213,28 @@ def test_root_over_a_limit_is_a_user_error_naming_it(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_a_service_too_big_for_a_nested_template_is_a_user_error(tmp_path):
-    # one service's resources cannot be divided: a task definition over 1 MB (16,000 variables)
+def test_a_service_too_big_for_any_template_is_refused_before_splitting(tmp_path):
+    # one service's resources cannot be divided; its task definition (16,000 variables, 1.4 MB)
+    # is over ECS's 64 KiB long before any template limit: that located error comes first
     lines = ["name: huge", "services:", "  big:", "    image: example/big:1", "    environment:"]
     lines += [f"      VARIABLE_NUMBER_{i:05d}: value-of-variable-number-{i:05d}-padding-padding" for i in range(16000)]
     (tmp_path / "compose.yaml").write_text("\n".join(lines) + "\n")
     result = _cli(tmp_path, "convert", "--format", "cloudformation", "-q", "-o", str(tmp_path / "out" / "s.yaml"))
     assert result.returncode == 2, result.stderr
-    assert "nested/services-01.yaml" in result.stderr and _names_limit(result.stderr, "bytes", 1_000_000)
-    assert "big" in result.stderr
+    assert "services.big.environment" in result.stderr and "64 KiB" in result.stderr
     assert "internal error" not in result.stderr and not (tmp_path / "out").exists()
 
 
 def test_the_byte_limit_is_checked_in_the_format_written(tmp_path):
-    # 6,600 variables: ~680 KB as YAML, ~1.04 MB as JSON with indent 2 (--json, and the body
-    # deploy sends); the JSON one used to be written anyway (exit 0) and fail in CloudFormation
-    lines = ["name: envy", "services:", "  big:", "    image: example/big:1", "    environment:"]
-    lines += [f"      VARIABLE_NUMBER_{i:05d}: value-of-variable-number-{i:05d}-padding-padding" for i in range(6600)]
+    # an overlay resource of 7,400 name/value pairs: ~730 KB as YAML, over 1 MB as JSON with indent 2
+    # (--json, and the body deploy sends); the JSON one used to be written anyway (exit 0) and fail
+    # in CloudFormation. (Overlay resources stay in the root: no split can move them.)
+    lines = ["name: envy", "services:", "  web:", "    image: nginx:1.27", "x-ecs:", "  cloudformation:",
+             "    Resources:", "      Big:", "        Type: AWS::CloudFormation::WaitConditionHandle",
+             "        Metadata:", "          Items:"]
+    for i in range(7400):
+        lines += [f"          - Name: VARIABLE_NUMBER_{i:05d}",
+                  f"            Value: value-of-variable-number-{i:05d}-padding-padding"]
     (tmp_path / "compose.yaml").write_text("\n".join(lines) + "\n")
     as_yaml = _cli(tmp_path, "convert", "--format", "cloudformation", "-q", "-o", str(tmp_path / "y" / "s.yaml"))
     assert as_yaml.returncode == 0, as_yaml.stderr
@@ -237,7 +242,7 @@ def test_the_byte_limit_is_checked_in_the_format_written(tmp_path):
     assert (tmp_path / "y" / "s.yaml").stat().st_size <= MB
     as_json = _cli(tmp_path, "convert", "--format", "cloudformation", "--json", "-q", "-o", str(tmp_path / "j" / "s.json"))
     assert as_json.returncode == 2, as_json.stderr
-    assert _names_limit(as_json.stderr, "bytes", 1_000_000)
+    assert _names_limit(as_json.stderr, "bytes", 1_000_000) and "overlay resource Big" in as_json.stderr
     assert not (tmp_path / "j").exists()
 
 

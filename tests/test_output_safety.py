@@ -99,7 +99,8 @@ def test_dev_stdout_is_standard_output_not_a_file_to_replace(tmp_path):
     # as root, renaming over /dev/stdout replaced the system's link with a regular file
     compose = _project(tmp_path)
     assert output.destination("/dev/stdout") == (output.STDOUT, None)
-    assert output.destination("/dev/fd/1")[0] == output.IN_PLACE
+    assert output.destination("/dev/fd/1")[0] == output.STDOUT  # the same file as our stdout
+    assert output.destination("/dev/fd/2")[0] == output.IN_PLACE  # another descriptor: written in place
     with open(tmp_path / "captured.json", "w") as sink:  # stdout is a regular file: the risky case
         done = _cli("convert", "-f", str(compose), "--region", "us-east-1", "-q", "-o", "/dev/stdout",
                     cwd=tmp_path, stdout=sink, stderr=subprocess.PIPE, text=True)

@@ -119,7 +119,9 @@ def fit(template: dict, extension: str = "yaml"):
     result = splitter.run()
     too_big = _exactly(problems(result.root, factor=factor), result.root, extension)  # rewriting may lengthen it
     if too_big:
-        raise _limit_error("root template", too_big, ROOT_WHY.format(stacks=len(result.nested)), ROOT_HINT)
+        from .size import TemplateTooLarge  # a ValueError; cloudformation.py makes it a user error
+
+        raise TemplateTooLarge("root template", result.root, too_big)
     for name, part in result.nested.items():
         too_big = _exactly(problems(part, splitter.size_bound(part), factor), part, extension)
         if too_big:
