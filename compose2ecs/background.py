@@ -47,13 +47,17 @@ class Job:
         sys.stdout.flush()
         sys.stderr.flush()
         read, write = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: run, report, and leave without running any cleanup of the parent's
-            os.close(read)
-            interrupts.default_in_child()  # a signal ends it at once; the parent cleans up
-            _run_child(job, write)
-        os.close(write)
-        self.pid, self._read = pid, read
+        # Signals wait until the child is known: a Ctrl-C right after fork() would otherwise
+        # unwind the parent before it stored the pid, leaving a child nobody stops that goes
+        # on writing into a staging directory the parent has just removed.
+        with interrupts.deferred():
+            pid = os.fork()
+            if pid == 0:  # the child: run, report, and leave without running any cleanup of the parent's
+                os.close(read)
+                interrupts.default_in_child()  # a signal ends it at once (unblocked); the parent cleans up
+                _run_child(job, write)
+            os.close(write)
+            self.pid, self._read = pid, read
 
     def wait(self) -> None:
         """Block until the job is done; raise :class:`BackgroundError` if it failed."""

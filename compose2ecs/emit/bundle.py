@@ -182,7 +182,11 @@ def stage_bundle(outputs, directory: str, ecs, findings, parts: BundleParts, *,
             fork = len(ecs.task_definitions) >= FORK_FROM_TASKS and background.can_fork()
         if fork:  # load Jinja once, before the fork: the child's report and our README share it
             template(README_TEMPLATE)
-        job = background.start(side, fork)
+        if fork:
+            with interrupts.deferred():  # the started child is recorded before a signal unwinds
+                job = background.start(side, True)
+        else:
+            job = background.start(side, False)
         template_files = parts.templates()
         made: set = set()
         _write_files(staging, [(_safe_relative(n), t) for n, t in template_files.items()], made)
