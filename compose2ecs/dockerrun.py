@@ -174,7 +174,25 @@ def to_compose(texts: Sequence[tuple], *, cwd: str,
                 if key not in table:
                     table[key] = value
                     table.locs[key] = getattr(command, kind).loc(key)
+    _declare_placeholders(doc, commands)
     return doc, sorted(set(findings), key=Finding.sort_key)
+
+
+def _declare_placeholders(doc: LDict, commands: list) -> None:
+    """``x-ecs.placeholders``: what each kept ``<placeholder>`` / ``$(command)`` stands for, so
+    lowering lists it and deploy refuses it (also after a round trip through --format compose)."""
+    found = [p for command in commands for p in command.placeholders]
+    if not found:
+        return
+    at = found[0][2]
+    table = LDict(at=at)
+    for text, what, loc in found:
+        if text not in table:  # the first use names it
+            table[text] = what.replace("$", "$$")  # a value: compose interpolation must keep it
+            table.locs[text] = loc
+    doc["x-ecs"] = LDict({"placeholders": table}, at=at)
+    doc["x-ecs"].locs["placeholders"] = at
+    doc.locs["x-ecs"] = at
 
 
 class _Others:
@@ -228,7 +246,7 @@ def render_compose(doc) -> str:
     ``convert --format compose``. Deterministic: ``image`` first, then keys sorted."""
     data = plain(doc)
     out = {"services": {name: _ordered(svc) for name, svc in data.get("services", {}).items()}}
-    for kind in ("networks", "volumes"):
+    for kind in ("networks", "volumes", "x-ecs"):
         if data.get(kind):
             out[kind] = {k: _ordered(v) for k, v in sorted(data[kind].items())}
     return yaml.dump(out, Dumper=_Dumper, sort_keys=False, default_flow_style=False,
