@@ -127,3 +127,18 @@ def test_deploy_command_exits_2_naming_the_placeholder(moto_server, tmp_path):
     assert done.returncode == 2, done.stdout + done.stderr
     assert "is still the placeholder" in done.stderr and "Traceback" not in done.stderr
     assert "deploy needs the real value" in done.stderr
+
+
+def test_deploy_via_cloudformation_refuses_them_before_any_call(moto, tmp_path):
+    from compose2ecs.aws import commands
+    from compose2ecs.aws.progress import NullProgress
+    from compose2ecs.aws.session import CallRecorder
+
+    recorder = CallRecorder()
+    with pytest.raises(UserError) as caught:
+        commands._deploy_stack(_ecs(tmp_path), make_clients(recorder), NullProgress(), False, False, None, 60,
+                               lambda s: None, lambda: 0.0)
+    assert recorder.calls == []
+    (diag,) = caught.value.diagnostics
+    assert str(diag.location).startswith("stack parameter.")
+    assert diag.message.endswith("is still the placeholder $(id -u); deploy needs the real value")
