@@ -6,7 +6,7 @@ import yaml
 
 from compose2ecs.compose.source import LDict, plain
 from compose2ecs.dockerrun import parse_commands, render_compose, to_compose
-from compose2ecs.dockerrun_text import split_commands
+from compose2ecs.dockerrun.text import split_commands
 from compose2ecs.errors import Location, UserError
 
 

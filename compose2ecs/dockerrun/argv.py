@@ -13,12 +13,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-from .compose.source import LDict, LList
-from .dockerrun_flags import FLAGS, Flag
-from .dockerrun_handlers import FinishError, finish
-from .dockerrun_text import Positions, Segment, Word
-from .dockerrun_values import ServiceBuilder, Val
-from .errors import Finding, Location, Severity, UserError, diagnostic
+from ..compose.source import LDict, LList
+from ..errors import Finding, Location, Severity, UserError, diagnostic
+from .flags import FLAGS, Flag
+from .handlers import FinishError, finish
+from .text import Positions, Segment, Word
+from .values import ServiceBuilder, Val
 
 _PFLAG_BOOLS = {"1": True, "t": True, "T": True, "true": True, "TRUE": True, "True": True,
                 "0": False, "f": False, "F": False, "false": False, "FALSE": False,

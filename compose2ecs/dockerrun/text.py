@@ -24,7 +24,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from .errors import Location, UserError
+from ..errors import Location, UserError
 
 SEPARATORS = ("&&", "||", ";", "|", "&", "\n")
 _PLACEHOLDER = re.compile(r"<[A-Za-z0-9_][^<>\s'\"|;&]*>")

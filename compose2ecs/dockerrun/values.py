@@ -13,16 +13,16 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from .compose.source import LDict, LList
-from .errors import Finding, Location, Severity
-from .units import parse_bytes
+from ..compose.source import LDict, LList
+from ..errors import Finding, Location, Severity
+from ..units import parse_bytes
 
 
 @dataclass(frozen=True, slots=True)
 class Val:
     """A flag's value: ``word.text[start:]`` with its location; ``flag`` for booleans."""
 
-    word: Any  # dockerrun_text.Word, or None for a boolean flag without a value
+    word: Any  # text.Word, or None for a boolean flag without a value
     start: int
     loc: Location
     flag: bool = True
