@@ -17,7 +17,7 @@ from typing import Callable, Optional, Sequence
 
 from ..compose.source import LDict, LList
 from ..errors import Finding, Location, Severity, UserError
-from .argv import Context, RunCommand, parse_one  # noqa: F401  (RunCommand: public API)
+from .argv import Context, parse_one
 from .text import Segment, split_commands
 
 # The words that start a command this front-end converts.
