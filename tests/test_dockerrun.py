@@ -6,7 +6,7 @@ import yaml
 
 from compose2ecs.compose.source import LDict, plain
 from compose2ecs.dockerrun import parse_commands, render_compose, to_compose
-from compose2ecs.dockerrun_text import split_commands
+from compose2ecs.dockerrun.text import split_commands
 from compose2ecs.errors import Location, UserError
 
 
@@ -50,8 +50,14 @@ def test_quoting_rules_follow_the_shell():
 
 
 def test_pwd_substitution_becomes_compose_interpolation():
-    assert service("docker run -v $(pwd)/data:/data -v `pwd`:/src img")["volumes"] == [
-        "${PWD}/data:/data", "${PWD}:/src"]
+    assert service("docker run -e DIR=$(pwd)/x img")["environment"] == {"DIR": "${PWD}/x"}
+
+
+def test_pwd_at_the_start_of_a_bind_source_is_the_current_directory():
+    # (relative, as Compose reads it from the directory of the file; not this machine's path)
+    assert service("docker run -v $(pwd)/data:/data -v `pwd`:/src -v $PWD/a:/a -v ${PWD}:/b "
+                   "-v $PWDX:/c img")["volumes"] == [
+        "./data:/data", ".:/src", "./a:/a", ".:/b", "$PWDX:/c"]
 
 
 # ---- flag syntax ----------------------------------------------------------------------------
@@ -267,9 +273,9 @@ def test_values_keep_their_flag_location():
                                    "the end of the text", "close the quote, or escape it as \\'")),
     ('docker run -e "A=1 img', ("<t>:1:15", 'unbalanced double quote: no closing " before the '
                                 "end of the text", 'close the quote, or escape it as \\"')),
-    ("docker run -v <path>:/x img", ("<t>:1:15: docker run[0]", "<path> is a placeholder (to a "
-                                     "shell, unquoted < and > are redirections)",
-                                     "replace it with a real value")),
+    ("docker run <image> --help", ("<t>:1:12: docker run[0]", "<image> is a placeholder (to a "
+                                   "shell, unquoted < and > are redirections)",
+                                   "replace it with a real value")),
     ("docker run --restart sometimes img", ("<t>:1:22: docker run[0].--restart", "invalid value "
                                             "for --restart: 'sometimes' is not a restart policy "
                                             "(use no, always, unless-stopped, on-failure or "
@@ -306,10 +312,12 @@ def test_all_errors_of_a_text_are_reported_together():
                                         "<t>:2:12: docker run[1].-u"]
 
 
-def test_command_substitution_other_than_pwd_is_an_error_where_it_is_used():
-    assert error("docker run -u $(id -u) img")[0][:2] == (
-        "<t>:1:15: docker run[0]", "command substitution $(id -u) cannot be evaluated here")
-    # ...but an ignored command may use one
+def test_command_substitution_other_than_pwd_is_a_placeholder_where_it_is_used():
+    assert service("docker run -u $(id -u) img")["user"] == "$$(id -u)"  # compose: literal $
+    # ...and an error only where the image must be real
+    assert error("docker run $(echo img)")[0][:2] == (
+        "<t>:1:12: docker run[0]", "command substitution $(echo img) cannot be evaluated here")
+    # an ignored command may use one
     assert service("docker rm -f $(docker ps -aq); docker run img")["image"] == "img"
 
 

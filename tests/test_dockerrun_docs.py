@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from compose2ecs.dockerrun import flag_table_markdown
-from compose2ecs.dockerrun_flags import ALL_FLAGS, FLAGS
+from compose2ecs.dockerrun.flags import ALL_FLAGS, FLAGS
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "docker-run.md"
 

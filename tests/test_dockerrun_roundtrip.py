@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from compose2ecs.compose.source import plain
 from compose2ecs.dockerrun import to_compose
-from compose2ecs.dockerrun_flags import ALL_FLAGS
+from compose2ecs.dockerrun.flags import ALL_FLAGS
 
 WORD = st.text(string.ascii_lowercase + string.digits, min_size=1, max_size=8).filter(
     lambda w: w[0].isalpha())

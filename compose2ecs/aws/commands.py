@@ -38,10 +38,11 @@ def run_deploy(ecs, clients, progress: Progress, via: str = "api", dry_run: bool
 
 def _deploy_stack(ecs, clients, progress, dry_run, no_rollback, s3_bucket, timeout, sleep, clock):
     from .network import resolve_network
-    from .stack import (StackDeployer, StackOptions, dump, render_changes, stack_parameters, templates_for,
-                        with_uploaded_nested)
+    from .stack import (StackDeployer, StackOptions, dump, refuse_placeholders, render_changes, stack_parameters,
+                        templates_for, with_uploaded_nested)
 
     template, nested = templates_for(ecs)
+    refuse_placeholders(ecs, template, {})
     vpc_id, subnets = resolve_network(clients.ec2, ecs.vpc_id, ecs.subnets)
     known = {"VpcId": vpc_id, "Subnets": ",".join(subnets),
              # the default VPC has no NAT gateway: tasks without internet ports pull images over a public IP

@@ -342,7 +342,7 @@ def project_tags_ecs(project) -> list:
 def _refuse_placeholders(project, family: str, desired: dict) -> None:
     import json
 
-    text = json.dumps(desired)
+    text = json.dumps(desired, ensure_ascii=False)  # a placeholder may hold <Zeitzone> or <väg>
     for holder in project.placeholders:
         if holder.value in text:
             raise UserError.at(Location(key_path=("task-definition", family)),

@@ -99,6 +99,22 @@ def stack_parameters(template: dict, known: dict) -> list:
     return [{"ParameterKey": k, "ParameterValue": str(v)} for k, v in sorted(known.items()) if k in declared]
 
 
+def refuse_placeholders(ecs, template: dict, known: dict) -> None:
+    """A placeholder left as a parameter's default (a ``<timezone>`` copied from a README, the
+    image of a build-only service) stands for a value only the user knows: refuse, as the api
+    path does, before any call."""
+    from ..errors import Location, UserError
+
+    holders = {p.value: p for p in ecs.placeholders}
+    declared = template.get("Parameters", {})
+    for name in sorted(declared):
+        holder = holders.get(declared[name].get("Default"))
+        if holder is not None and name not in known:
+            raise UserError.at(Location(key_path=("stack parameter", name)),
+                               f"{holder.what} is still the placeholder {holder.value}; deploy needs the real value",
+                               holder.how)
+
+
 @dataclass
 class StackDeployer:
     cfn: object

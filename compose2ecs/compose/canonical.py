@@ -303,17 +303,19 @@ TOP_LEVEL_CANONICALISERS: dict = {
 }
 
 
-def canonicalise(doc: Any, base_dir: str, home: Optional[str] = None) -> Any:
+def canonicalise(doc: Any, base_dir: str, home: Optional[str] = None, relative_binds: bool = False) -> Any:
     """Rewrite one validated compose document into long syntax.
 
     ``base_dir`` is the directory relative host paths resolve from (bind mounts, build
     contexts, env files, secret/config files); ``home`` replaces ``~`` (default: the
-    user's home). Returns a new located document; the input is not modified. Raises
+    user's home); ``relative_binds`` keeps relative bind-mount sources as written (docker run
+    lines: the converted file must not carry this machine's paths). Returns a new located
+    document; the input is not modified. Raises
     :class:`UserError` listing every malformed value (ports, volumes, commands, ...).
     """
     if not isinstance(doc, dict):
         return doc
-    ctx = Ctx(base_dir=base_dir, home=default_home(home))
+    ctx = Ctx(base_dir=base_dir, home=default_home(home), relative_binds=relative_binds)
     at = at_of(doc, Location())
     out = _apply_table(TOP_LEVEL_CANONICALISERS, doc, at, (), ctx)
     if ctx.errors:

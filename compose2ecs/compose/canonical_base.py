@@ -28,6 +28,7 @@ class Ctx:
     base_dir: str
     home: str
     errors: list = field(default_factory=list)
+    relative_binds: bool = False  # docker run input: ./logs stays ./logs (not this machine's path)
 
     def error(self, at: Location, path: tuple, message: str, hint: str = "") -> None:
         self.errors.append(diagnostic(at.with_path(path), message, hint))

@@ -7,6 +7,7 @@ because only this phase still knows which file (and so which directory) they cam
 """
 from __future__ import annotations
 
+import posixpath
 from typing import Any, Optional
 
 from .. import units
@@ -114,8 +115,14 @@ def _short_volume(spec: Any, at: Location, path: tuple, ctx: Ctx) -> Optional[An
         ctx.error(at, path, f"invalid volume {spec!r}: {exc}", VOLUME_HINT)
         return None
     if mount["type"] == "bind":
-        mount["source"] = absolute(mount["source"], ctx)
+        mount["source"] = _bind_source(mount["source"], ctx)
     return _located(mount, at)
+
+
+def _bind_source(source: str, ctx: Ctx) -> str:
+    if ctx.relative_binds and not posixpath.isabs(source):
+        return source
+    return absolute(source, ctx)
 
 
 def _tmpfs_options(tmpfs: Any, at: Location, path: tuple, ctx: Ctx) -> Any:
@@ -134,7 +141,7 @@ def _long_volume(mount: dict, at: Location, path: tuple, ctx: Ctx) -> Any:
     updates: dict = {}
     source = mount.get("source")
     if mount.get("type") == "bind" and isinstance(source, str):
-        updates["source"] = absolute(source, ctx)
+        updates["source"] = _bind_source(source, ctx)
     if "tmpfs" in mount:
         updates["tmpfs"] = _tmpfs_options(mount["tmpfs"], loc_of(mount, "tmpfs", at),
                                           path + ("tmpfs",), ctx)

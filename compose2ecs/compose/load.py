@@ -75,12 +75,13 @@ class _FileLoader:
             return self.prepare(self.parse(path), base_dir or os.getcwd(), STDIN_NAME)
         return self.prepare(self.parse(path), base_dir, _display(path))
 
-    def prepare(self, raw, base_dir: str, filename: str):
-        """Phases 4-6 on an already-parsed document (also used for docker run input).
-        An empty file stays ``None`` so the validator can name the file in its error."""
+    def prepare(self, raw, base_dir: str, filename: str, relative_binds: bool = False):
+        """Phases 4-6 on an already-parsed document (also used for docker run input, whose
+        relative bind sources stay relative). An empty file stays ``None`` so the validator can
+        name the file in its error."""
         doc = raw if raw is None else interpolate.interpolate(raw, self.lookup, self.findings)
         self.findings.extend(validate.validate_document(doc, filename))
-        return canonical.canonicalise(doc, base_dir)
+        return canonical.canonicalise(doc, base_dir, relative_binds=relative_binds)
 
     def load(self, path: str, base_dir: str):
         """Phases 3-8 for a file given with -f: include and extends applied."""
@@ -245,7 +246,7 @@ def _docker_run_documents(options, loader: _FileLoader, findings: list) -> list:
 
     doc, run_findings = dockerrun.to_compose(texts, cwd=options.cwd)
     findings.extend(run_findings)
-    return [loader.finish(loader.prepare(doc, options.cwd, "<docker run>"), "<docker run>",
+    return [loader.finish(loader.prepare(doc, options.cwd, "<docker run>", relative_binds=True), "<docker run>",
                           options.cwd)]
 
 

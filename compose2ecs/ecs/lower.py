@@ -21,7 +21,7 @@ from typing import Callable, Mapping, Optional
 
 from ..gcpause import gc_paused
 from ..errors import FindingSink, Location, Severity, UserError
-from . import grouping, jobs, logging, risky, services, support, tasks, tdsize, xecs
+from . import grouping, jobs, logging, pasted, risky, services, storage, support, tasks, tdsize, xecs
 from .context import Ctx, Unit, ecs_name, load_balancer_type
 from .model import Cluster, EcsProject, EfsVolume, LogGroup
 
@@ -91,6 +91,7 @@ def lower(project, options: LowerOptions, environ: Mapping[str, str] = {},
     sc = {name: on and name not in one_shot
           for name, on in services.service_connect_enabled(ctx, groups).items()}
     built = [tasks.build_task(ctx, g, sc.get(g.name, False)) for g in groups]
+    pasted.register(ctx, built)  # x-ecs.placeholders still in a task definition
     ecs_services = tuple(services.build_service(ctx, g, td, deps[g.name], sc.get(g.name, False),
                                                 g.name in one_shot)
                          for g, td in zip(groups, built))
@@ -146,6 +147,8 @@ def _support_findings(ctx: Ctx, unit: Unit) -> None:
             continue
         if key == "restart" and jobs.restart_makes_job(unit):
             continue  # a one-shot job: its own finding says what restart became
+        if key == "tmpfs" and storage.read_only_scratch(unit):
+            continue  # a read-only root: tmpfs becomes a task volume (storage.py says so)
         if rule.kind == support.EC2 and not unit.fargate and (key != "pid" or str(value) == "host"):
             # (ipc values ECS cannot express on EC2 are reported by tasks.ipc_mode)
             continue  # lowered into the EC2-only fields

@@ -5,6 +5,10 @@ task's ephemeral storage (``host: {}`` without a source path, lost when the task
 named volume becomes EFS unless the user opts into ephemeral storage (``x-ecs.volumes``);
 an anonymous volume is ephemeral. Host bind mounts cannot be honoured: the files are on the
 developer's machine, not on the task.
+
+A read-only root (``read_only: true``) still writes where Compose gave it writable storage:
+tmpfs on Fargate and writable bind mounts become task ephemeral volumes (see
+:func:`_scratch`), so a database with a read-only root can start; a finding says what changes.
 """
 from __future__ import annotations
 
@@ -26,7 +30,34 @@ def container_storage(ctx: Ctx, unit: Unit) -> tuple:
         if result:
             mounts.append(result[0])
             volumes.append(result[1])
+    for i, text in enumerate(unit.service.tmpfs if read_only_scratch(unit) else ()):
+        target = str(text).split(":", 1)[0]
+        mount, volume = _scratch(ctx, unit, ("tmpfs", i), target, f"tmp-{i}", _TMPFS_CHANGE)
+        mounts.append(mount)
+        volumes.append(volume)
     return tuple(mounts), tuple(volumes)
+
+
+def read_only_scratch(unit: Unit) -> bool:
+    """True when tmpfs paths must become task volumes: a read-only root on Fargate (no tmpfs)."""
+    return bool(unit.service.read_only) and unit.fargate
+
+
+_TMPFS_CHANGE = "tmpfs {target} becomes a writable task ephemeral volume (the root is read-only and " \
+                "Fargate has no tmpfs): on disk, not in memory, with no size limit of its own (it shares " \
+                "the task's ephemeral storage)"
+_BIND_CHANGE = "bind mount {source} → {target} becomes an empty writable task ephemeral volume (the root " \
+               "is read-only; the host files cannot be carried to ECS): what the container writes there " \
+               "is lost when the task stops"
+
+
+def _scratch(ctx: Ctx, unit: Unit, path: tuple, target: str, suffix: str, change: str, **words) -> tuple:
+    """A writable task ephemeral volume at ``target`` for a container with a read-only root."""
+    name = ecs_name(f"{unit.container}-{suffix}")
+    ctx.lossy(unit, path, change.format(target=target, **words),
+              "use a named volume for data that must survive, or drop read_only if the image "
+              "writes elsewhere too")
+    return MountPoint(name, target, False), TaskVolume(name)
 
 
 def _lower_mount(ctx: Ctx, unit: Unit, mount, index: int) -> Optional[tuple]:
@@ -40,17 +71,26 @@ def _lower_mount(ctx: Ctx, unit: Unit, mount, index: int) -> Optional[tuple]:
                  "(lost when the task stops)", "use a named volume for data that must survive")
         return MountPoint(name, mount.target, mount.read_only), TaskVolume(name)
     if mount.type == "bind":
+        if unit.service.read_only and not mount.read_only and not _is_socket(mount):
+            return _scratch(ctx, unit, path, mount.target, f"bind-{index}", _BIND_CHANGE,
+                            source=mount.source or "?")
         _bind(ctx, unit, mount, path)
     elif mount.type == "tmpfs":
+        if read_only_scratch(unit):
+            return _scratch(ctx, unit, path, mount.target, f"tmpfs-{index}", _TMPFS_CHANGE)
         _tmpfs_mount(ctx, unit, mount, path)
     else:
         ctx.unsupported(unit, path, f"{mount.type} mount {mount.target} is not supported by ECS; dropped")
     return None
 
 
+def _is_socket(mount) -> bool:
+    return (mount.source or "").endswith("docker.sock")
+
+
 def _bind(ctx: Ctx, unit: Unit, mount, path: tuple) -> None:
     source = mount.source or "?"
-    if source.endswith("docker.sock"):
+    if _is_socket(mount):
         ctx.unsupported(unit, path, f"bind mount of the Docker socket {source} cannot work on ECS; dropped",
                         _SOCKET_HINT)
         return

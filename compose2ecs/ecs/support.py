@@ -146,7 +146,8 @@ TABLE = {
     "provider": Rule(UNSUPPORTED, "compose providers have no ECS equivalent", "is not supported; dropped"),
     "pull_policy": Rule(INFO, "ECS pulls the image at every task start", "is ignored; ECS pulls at every task start"),
     "pull_refresh_after": Rule(INFO, "ECS pulls the image at every task start", "is ignored"),
-    "read_only": Rule(MAPPED, "`readonlyRootFilesystem`"),
+    "read_only": Rule(MAPPED, "`readonlyRootFilesystem`; on Fargate its tmpfs paths, and writable bind mounts "
+                      "everywhere, become writable task ephemeral volumes (lossy finding) so it can still write"),
     "restart": Rule(INFO, "ECS services always replace stopped tasks; `\"no\"`/`on-failure` on a service "
                     "without ports makes it a one-shot job (RunTask once per deploy, ecs/jobs.py)",
                     "is ignored; an ECS service always restarts stopped tasks"),
@@ -165,7 +166,8 @@ TABLE = {
     "storage_opt": Rule(UNSUPPORTED, "ECS cannot set storage driver options", "has no ECS equivalent; dropped",
                         "use x-ecs.ephemeral_storage"),
     "sysctls": Rule(MAPPED, "`systemControls`"),
-    "tmpfs": Rule(EC2, "`linuxParameters.tmpfs` on EC2", "is not supported on Fargate; dropped",
+    "tmpfs": Rule(EC2, "`linuxParameters.tmpfs` on EC2; on Fargate a task ephemeral volume when `read_only` "
+                  "is set, else dropped", "is not supported on Fargate; dropped",
                   "use a task ephemeral volume, or the EC2 launch type", "linuxParameters.tmpfs"),
     "tty": Rule(MAPPED, "`pseudoTerminal`"),
     "ulimits": Rule(MAPPED, "`ulimits`"),
@@ -174,7 +176,8 @@ TABLE = {
     "userns_mode": Rule(UNSUPPORTED, "ECS cannot set user namespaces", "has no ECS equivalent; dropped"),
     "uts": Rule(UNSUPPORTED, "ECS cannot share the host UTS namespace", "has no ECS equivalent; dropped"),
     "volumes": Rule(MAPPED, "named volumes → EFS (file-system id from x-ecs/--efs or a placeholder) or "
-                    "task ephemeral storage; anonymous → ephemeral; bind mounts and tmpfs → unsupported on Fargate"),
+                    "task ephemeral storage; anonymous → ephemeral; bind mounts and tmpfs → unsupported on Fargate "
+                    "(with `read_only`: writable ones → ephemeral)"),
     "volumes_from": Rule(MAPPED, "`volumesFrom` when both services are in one task; otherwise unsupported"),
     "working_dir": Rule(MAPPED, "`workingDirectory`"),
 }

@@ -13,12 +13,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-from .compose.source import LDict, LList
-from .dockerrun_flags import FLAGS, Flag
-from .dockerrun_handlers import FinishError, finish
-from .dockerrun_text import Positions, Segment, Word
-from .dockerrun_values import ServiceBuilder, Val
-from .errors import Finding, Location, Severity, UserError, diagnostic
+from ..compose.source import LDict, LList
+from ..errors import Finding, Location, Severity, UserError, diagnostic
+from .flags import FLAGS, Flag
+from .handlers import FinishError, finish
+from .text import Positions, Segment, Word
+from .values import ServiceBuilder, Val
 
 _PFLAG_BOOLS = {"1": True, "t": True, "T": True, "true": True, "TRUE": True, "True": True,
                 "0": False, "f": False, "F": False, "false": False, "FALSE": False,
@@ -38,6 +38,7 @@ class RunCommand:
     container_name: Optional[str] = None
     volumes: LDict = field(default_factory=LDict)
     networks: LDict = field(default_factory=LDict)
+    placeholders: tuple = ()  # (text, what it stands for, Location): see ServiceBuilder.placeholder
 
 
 class Context:
@@ -87,7 +88,7 @@ def parse_one(seg: Segment, start: int, index: int, ctx: Context) -> Optional[Ru
         return None
     name = svc.container_name or _name_from_image(svc.doc.get("image", ""))
     return RunCommand(_sanitise(name), svc.doc, at, tuple(svc.findings), svc.container_name,
-                      svc.top["volumes"], svc.top["networks"])
+                      svc.top["volumes"], svc.top["networks"], tuple(svc.placeholders))
 
 
 class _Stop(Exception):
@@ -107,9 +108,24 @@ def _options(words: list, i: int, svc: ServiceBuilder, ctx: Context) -> int:
 
 
 def _check_problems(word: Word, ctx: Context, index: int) -> bool:
-    for offset, message, hint in word.problems:
+    """Where a value must be real (the image): every placeholder is an error."""
+    for offset, message, hint, _ in word.problems:
         ctx.error(ctx.loc(offset, index), message, hint)
     return not word.problems
+
+
+def _keep_placeholders(word: Word, ctx: Context, svc: ServiceBuilder, name: str) -> None:
+    """A ``<placeholder>`` or ``$(command)`` pasted from documentation stays in the value, as
+    visible as an EFS placeholder id: an info finding here, and deploy refuses it later."""
+    for offset, _, _, text in word.problems:
+        loc = ctx.loc(offset, svc.index, name)
+        svc.placeholder(text, f"the {name} value at {loc.file}:{loc.line}:{loc.column}", loc)
+
+
+def _placeholder_hint(word: Optional[Word]) -> str:
+    texts = [p[3] for p in word.problems] if word is not None else []
+    return f"; {', '.join(texts)} is a placeholder from documentation: replace it with a real value" \
+        if texts else ""
 
 
 def _long_flag(words: list, i: int, svc: ServiceBuilder, ctx: Context) -> int:
@@ -173,8 +189,6 @@ def _short_flags(words: list, i: int, svc: ServiceBuilder, ctx: Context) -> int:
 
 def _apply(flag: Flag, name: str, val: Val, svc: ServiceBuilder, ctx: Context) -> None:
     """Run the table row; value errors become located diagnostics."""
-    if val.word is not None and not _check_problems(val.word, ctx, svc.index):
-        return
     if not flag.takes_value and val.word is not None:
         if val.text not in _PFLAG_BOOLS:
             ctx.error(val.loc, f"{name} takes true or false, not {val.text!r}",
@@ -186,9 +200,14 @@ def _apply(flag: Flag, name: str, val: Val, svc: ServiceBuilder, ctx: Context) -
     try:
         flag.apply(svc, val)
     except ValueError as exc:
-        ctx.error(val.loc, f"invalid value for {name}: {exc}", f"expected {flag.kind}")
+        ctx.error(val.loc, f"invalid value for {name}: {exc}",
+                  f"expected {flag.kind}{_placeholder_hint(val.word)}")
+        return
     except UserError as exc:
         ctx.errors.extend(exc.diagnostics)
+        return
+    if val.word is not None:
+        _keep_placeholders(val.word, ctx, svc, name)
 
 
 def _set_image(word: Word, svc: ServiceBuilder, ctx: Context, index: int) -> None:
@@ -217,8 +236,8 @@ def _set_command(args: list, svc: ServiceBuilder, ctx: Context, index: int) -> N
     loc = ctx.loc(args[0].start, index, "COMMAND")
     command = LList(at=loc)
     for arg in args:
-        if _check_problems(arg, ctx, index):
-            command.append_located(arg.escaped(), ctx.loc(arg.start, index, "COMMAND"))
+        _keep_placeholders(arg, ctx, svc, "COMMAND")
+        command.append_located(arg.escaped(), ctx.loc(arg.start, index, "COMMAND"))
     if args[0].text.startswith("-") and args[0].text[2:3] and args[0].text.lstrip("-") and \
             args[0].text.partition("=")[0] in FLAGS:
         svc.info(Val(None, 0, loc), f"{args[0].text} comes after the image, so docker passes "

@@ -1,14 +1,13 @@
-"""The `docker run` front-end: command lines → compose service dicts (design.md §1).
+"""Phases of the `docker run` front-end, in order: text → argv → flags table → values →
+compose service dicts (design.md §1; the package is shaped like ``compose/``).
 
-Text is split into shell words with positions (:mod:`dockerrun_text`); each
-``docker run`` / ``docker container run`` / ``docker create`` / ``podman run`` line is read
-with pflag's rules (``--flag=value``, ``--flag value``, ``-p8080:80``, ``-itd``,
-``-itp 80:80``, ``--``; everything after the image is the command) against ONE table
-(:mod:`dockerrun_flags`), producing a located compose service dict. The loader then runs the
-same interpolation, validation and canonicalisation on it as on a compose file.
-
-Public API: :func:`parse_commands`, :func:`to_compose`, :func:`render_compose`,
-:func:`flag_table_markdown`.
+Text is split into shell words with positions (:mod:`.text`); each ``docker run`` /
+``docker container run`` / ``docker create`` / ``podman run`` line is read with pflag's rules
+(:mod:`.argv`: ``--flag=value``, ``--flag value``, ``-p8080:80``, ``-itd``, ``-itp 80:80``,
+``--``; everything after the image is the command) against ONE table (:mod:`.flags`), whose
+rows write structured values (:mod:`.values`) and run the final pass (:mod:`.handlers`),
+producing a located compose service dict. The loader then runs the same interpolation,
+validation and canonicalisation on it as on a compose file.
 """
 from __future__ import annotations
 
@@ -16,13 +15,10 @@ import dataclasses
 import os
 from typing import Callable, Optional, Sequence
 
-import yaml
-
-from .compose.source import LDict, LList, plain
-from .dockerrun_argv import Context, RunCommand, parse_one  # noqa: F401  (RunCommand: public API)
-from .dockerrun_flags import ALL_FLAGS
-from .dockerrun_text import Segment, split_commands
-from .errors import Finding, Location, Severity, UserError
+from ..compose.source import LDict, LList
+from ..errors import Finding, Location, Severity, UserError
+from .argv import Context, parse_one
+from .text import Segment, split_commands
 
 # The words that start a command this front-end converts.
 RUN_PREFIXES = (("docker", "container", "run"), ("docker", "container", "create"),
@@ -35,7 +31,7 @@ def _default_reader(path: str) -> str:
     """A file named by ``--env-file``/``--label-file``: limits.py rules (no /dev/zero)."""
     import errno
 
-    from .compose import limits
+    from ..compose import limits
 
     try:
         return limits.decode(limits.read_input_file(path, path), path)
@@ -174,7 +170,25 @@ def to_compose(texts: Sequence[tuple], *, cwd: str,
                 if key not in table:
                     table[key] = value
                     table.locs[key] = getattr(command, kind).loc(key)
+    _declare_placeholders(doc, commands)
     return doc, sorted(set(findings), key=Finding.sort_key)
+
+
+def _declare_placeholders(doc: LDict, commands: list) -> None:
+    """``x-ecs.placeholders``: what each kept ``<placeholder>`` / ``$(command)`` stands for, so
+    lowering lists it and deploy refuses it (also after a round trip through --format compose)."""
+    found = [p for command in commands for p in command.placeholders]
+    if not found:
+        return
+    at = found[0][2]
+    table = LDict(at=at)
+    for text, what, loc in found:
+        if text not in table:  # the first use names it
+            table[text] = what.replace("$", "$$")  # a value: compose interpolation must keep it
+            table.locs[text] = loc
+    doc["x-ecs"] = LDict({"placeholders": table}, at=at)
+    doc["x-ecs"].locs["placeholders"] = at
+    doc.locs["x-ecs"] = at
 
 
 class _Others:
@@ -218,39 +232,3 @@ def _resolve_references(service: LDict, containers) -> None:
     if isinstance(mode, str) and mode.startswith("container:") and \
             mode[len("container:"):] in containers:
         service["network_mode"] = "service:" + containers[mode[len("container:"):]]
-
-
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml: same output, ~10x faster
-
-
-def render_compose(doc) -> str:
-    """A compose YAML document (current spec: no ``version:``, no ``name:``) for
-    ``convert --format compose``. Deterministic: ``image`` first, then keys sorted."""
-    data = plain(doc)
-    out = {"services": {name: _ordered(svc) for name, svc in data.get("services", {}).items()}}
-    for kind in ("networks", "volumes"):
-        if data.get(kind):
-            out[kind] = {k: _ordered(v) for k, v in sorted(data[kind].items())}
-    return yaml.dump(out, Dumper=_Dumper, sort_keys=False, default_flow_style=False,
-                     allow_unicode=True, width=1 << 16)
-
-
-def _ordered(value):
-    if not isinstance(value, dict):
-        return value
-    head = [k for k in ("image", "entrypoint", "command") if k in value]
-    keys = head + sorted(k for k in value if k not in head)
-    return {k: _ordered(value[k]) if isinstance(value[k], dict) else
-            [_ordered(v) for v in value[k]] if isinstance(value[k], list) else value[k]
-            for k in keys}
-
-
-def flag_table_markdown() -> str:
-    """The supported-flag table of docs/docker-run.md, generated from the flag table."""
-    lines = ["| Flag | Compose key | Value | Notes |", "|---|---|---|---|"]
-    for flag in sorted(ALL_FLAGS, key=lambda f: f.long):
-        names = ", ".join(f"`{n}`" for n in flag.names)
-        target = f"`{flag.target}`" if flag.target else "— (info finding)"
-        note = flag.note.replace("|", "\\|")
-        lines.append(f"| {names} | {target} | {flag.kind} | {note} |")
-    return "\n".join(lines) + "\n"

@@ -10,8 +10,9 @@ its column in the text the user pasted, so this is a small POSIX-shell word spli
   ``docker rm x > /dev/null 2>&1`` line cannot leak words into the next command;
 * ``$(pwd)`` / `` `pwd` `` become ``${PWD}`` (the compose interpolation of the same thing);
   any other command substitution, and README placeholders such as ``<path/to/data>`` (which a
-  shell would read as redirections), are kept in the word and reported as *problems* that
-  the caller raises only if a `docker run` actually uses the word.
+  shell would read as redirections) or ``"<timezone>"``, are kept in the word and listed in
+  :attr:`Word.problems`: the caller keeps them as placeholders where a `docker run` uses the
+  word (deploy refuses them), and reports them as errors only where a value must parse.
 
 Nothing is expanded: ``$VAR`` stays for compose interpolation. A ``$`` that the shell would
 NOT expand (single quotes, ``\\$``) is remembered in :attr:`Word.literal` so the caller can
@@ -23,7 +24,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from .errors import Location, UserError
+from ..errors import Location, UserError
 
 SEPARATORS = ("&&", "||", ";", "|", "&", "\n")
 _PLACEHOLDER = re.compile(r"<[A-Za-z0-9_][^<>\s'\"|;&]*>")
@@ -31,7 +32,7 @@ _REDIRECT = re.compile(r"(>>|>\||<<<|<<|<>|>|<)(&(?:\d+|-))?")
 _SUBST_PWD = re.compile(r"\s*pwd\s*")
 _PLAIN = re.compile(r"[^\s\\'\"$`<>;|&]+")  # a run of characters with no shell meaning
 _BLANKS = re.compile(r"[ \t\r\f\v]+")
-_PLAIN_DQ = re.compile(r'[^"\\$`]+')  # the same inside double quotes
+_PLAIN_DQ = re.compile(r'[^"\\$`<]+')  # the same inside double quotes
 
 
 @dataclass(slots=True)
@@ -42,7 +43,7 @@ class Word:
     offsets: list = field(default_factory=list)
     start: int = 0
     literal: set = field(default_factory=set)  # indices of '$' the shell would not expand
-    problems: list = field(default_factory=list)  # (raw offset, message, hint)
+    problems: list = field(default_factory=list)  # (raw offset, message, hint, text as typed)
     op: str = ""  # separator or redirection operator; "" for an ordinary word
 
     def offset(self, index: int) -> int:
@@ -206,6 +207,8 @@ class _Splitter:
                 self.i += 2
             elif ch in "$`" and self.substitution(quoted=True):
                 continue
+            elif ch == "<" and _quoted_placeholder(text, self.i):
+                self.quoted_placeholder()
             else:
                 match = _PLAIN_DQ.match(text, self.i)
                 chunk = match.group(0) if match else ch
@@ -236,9 +239,19 @@ class _Splitter:
             self.word.problems.append((start, f"command substitution {text[start:end + 1]} "
                                        "cannot be evaluated here",
                                        "replace it with its value (e.g. 1000 for $(id -u)), or "
-                                       "with a ${VARIABLE} set in the environment"))
+                                       "with a ${VARIABLE} set in the environment",
+                                       text[start:end + 1]))
         self.i = end + 1
         return True
+
+    def quoted_placeholder(self) -> None:
+        """``"<timezone>"``, ``"TZ=<timezone>"``: literal to the shell, but a README placeholder
+        all the same (only as a whole value: ``"echo <b>hi</b>"`` is just text)."""
+        match = _PLACEHOLDER.match(self.text, self.i)
+        self.add_run(match.group(0), self.i)
+        self.word.problems.append((self.i, f"{match.group(0)} is a placeholder from documentation",
+                                   "replace it with a real value", match.group(0)))
+        self.i = match.end()
 
     def angle(self) -> bool:
         """A README placeholder (``<name>``) or a redirection operator."""
@@ -249,7 +262,7 @@ class _Splitter:
                 self.add(self.text[k], k)
             self.word.problems.append((start, f"{match.group(0)} is a placeholder (to a shell, "
                                        "unquoted < and > are redirections)",
-                                       "replace it with a real value"))
+                                       "replace it with a real value", match.group(0)))
             self.i = match.end()
             return True
         redirect = _REDIRECT.match(self.text, self.i)
@@ -263,6 +276,14 @@ class _Splitter:
         self.tokens[-1].text = fd + redirect.group(0)
         self.i = redirect.end()
         return True
+
+
+def _quoted_placeholder(text: str, at: int) -> bool:
+    """A ``<name>`` inside double quotes that stands where a value would: after the opening
+    quote, ``=`` or ``:``, and before the closing quote, ``:``, ``/`` or ``,``."""
+    match = _PLACEHOLDER.match(text, at)
+    return bool(match) and text[at - 1:at] in ('"', "=", ":") and \
+        text[match.end():match.end() + 1] in ('"', ":", "/", ",")
 
 
 def _matching_paren(text: str, open_at: int) -> int:

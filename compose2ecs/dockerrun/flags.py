@@ -1,12 +1,12 @@
 """The `docker run` flag table: every flag of Docker 27/28 → compose key, value kind, parser.
 
 One row per flag (house habit 2: a table, not an if-chain). ``apply(svc, val)`` writes the
-compose value into the service being built (see ``dockerrun._Service``); value parsers raise
+compose value into the service being built (see :class:`.values.ServiceBuilder`); value parsers raise
 ``ValueError`` with a plain-words message, which the caller turns into a located error.
 Values are kept as the user wrote them when compose accepts that spelling ("512m", "30s",
 "8080:80"), so the normal loader canonicalises them exactly like a compose file's.
-The harder values live in :mod:`dockerrun_values` (ports, -v, --mount) and
-:mod:`dockerrun_handlers` (environment, networks, GPUs, links).
+The harder values live in :mod:`.values` (ports, -v, --mount) and
+:mod:`.handlers` (environment, networks, GPUs, links).
 """
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from . import dockerrun_handlers as handlers
-from . import dockerrun_values as values
-from .units import parse_bytes, parse_cpus, parse_duration
+from . import handlers
+from . import values
+from ..units import parse_bytes, parse_cpus, parse_duration
 
 # Flags that only matter to the terminal running `docker` (design: accepted, info finding).
 TERMINAL_NOTE = "only affects the local docker client; a service has no terminal to attach"

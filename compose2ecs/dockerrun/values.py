@@ -13,16 +13,16 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from .compose.source import LDict, LList
-from .errors import Finding, Location, Severity
-from .units import parse_bytes
+from ..compose.source import LDict, LList
+from ..errors import Finding, Location, Severity
+from ..units import parse_bytes
 
 
 @dataclass(frozen=True, slots=True)
 class Val:
     """A flag's value: ``word.text[start:]`` with its location; ``flag`` for booleans."""
 
-    word: Any  # dockerrun_text.Word, or None for a boolean flag without a value
+    word: Any  # text.Word, or None for a boolean flag without a value
     start: int
     loc: Location
     flag: bool = True
@@ -63,6 +63,7 @@ class ServiceBuilder:
         self.publish_all: Optional[Val] = None
         self.volume_driver: Optional[Val] = None
         self.top = {"volumes": LDict(at=at), "networks": LDict(at=at)}
+        self.placeholders: list = []  # (text, what, Location)
 
     # -- writers used by the flag table ---------------------------------------------------
     def _node(self, parts: list, val: Val) -> LDict:
@@ -96,6 +97,12 @@ class ServiceBuilder:
 
     def info(self, val: Val, message: str, hint: str = "") -> None:
         self.findings.append(Finding(Severity.INFO, val.loc, message, hint))
+
+    def placeholder(self, text: str, what: str, loc: Location) -> None:
+        """Keep ``text`` (``<timezone>``, ``$(id -u)``) as a placeholder; the finding points at it."""
+        self.placeholders.append((text, what, loc))
+        self.findings.append(Finding(Severity.INFO, loc, f"{text} is a placeholder copied from documentation; "
+                                     "kept as it is (deploy refuses it)", "replace it with the real value"))
 
     def declare(self, kind: str, name: str, attrs: dict, val: Val) -> LDict:
         table = self.top[kind]
@@ -176,7 +183,9 @@ _VOLUME_MODES = {"ro", "rw", "z", "Z", "nocopy", "shared", "rshared", "slave", "
 
 
 def _is_path(source: str) -> bool:
-    return source.startswith(("/", ".", "~", "$")) or bool(re.match(r"[A-Za-z]:\\", source))
+    """A host path (``<path/to/data>`` copied from a README is one too)."""
+    return source.startswith(("/", ".", "~", "$", "<")) or bool(re.match(r"[A-Za-z]:\\", source))
+
 
 
 def split_outside_vars(text: str, sep: str = ":") -> list:
@@ -215,7 +224,26 @@ def apply_volume(svc: ServiceBuilder, val: Val) -> None:
             raise ValueError(f"{parts[0]!r} is neither an absolute path nor a volume name; "
                              f"write ./{parts[0]} for a path relative to the current directory")
         svc.declare("volumes", parts[0], {}, val)
-    svc.append("volumes", val.esc(), val)
+    if len(parts) > 1 and parts[0].startswith("<"):  # a README placeholder: a bind, by long syntax
+        mount = {"type": "bind", "source": parts[0], "target": target}
+        if len(parts) == 3 and "ro" in parts[2].split(","):
+            mount["read_only"] = True
+        svc.append("volumes", _located(mount, val.loc), val)
+        return
+    svc.append("volumes", relative_pwd(val.esc()), val)
+
+
+_PWD = re.compile(r"\$(\{PWD\}|PWD(?![A-Za-z0-9_]))")
+
+
+def relative_pwd(source: str) -> str:
+    """``${PWD}/conf`` (from ``$(pwd)/conf``) → ``./conf``: a bind source relative to the
+    directory the command ran in, as Compose reads it, instead of the converting machine's path."""
+    match = _PWD.match(source)
+    if not match:
+        return source
+    rest = source[match.end():]
+    return "." + rest if rest[:1] in ("", "/", ":") else source
 
 
 _MOUNT_KEYS = {
@@ -296,6 +324,8 @@ def apply_mount(svc: ServiceBuilder, val: Val) -> None:
     mount, top = parse_mount(val.text)
     if any(i >= val.start for i in val.word.literal if val.word.text[i] == "$"):
         raise ValueError("a literal $ inside --mount cannot be kept; use a variable instead")
+    if mount["type"] == "bind":
+        mount["source"] = relative_pwd(mount["source"])
     if mount["type"] == "volume" and "source" in mount:
         svc.declare("volumes", mount["source"], top, val)
     elif top:

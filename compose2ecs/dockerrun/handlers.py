@@ -10,9 +10,9 @@ import ipaddress
 import os
 import re
 
-from .compose.source import LDict, LList
-from .errors import Location, UserError
-from .dockerrun_values import ServiceBuilder, Val
+from ..compose.source import LDict, LList
+from ..errors import Location, UserError
+from .values import ServiceBuilder, Val
 
 _CONTAINER_NAME = re.compile(r"/?[a-zA-Z0-9][a-zA-Z0-9_.-]*\Z")
 _NETWORK_NAME = re.compile(r"[a-zA-Z0-9._-]+\Z")
@@ -281,5 +281,5 @@ def _finish_volume_driver(svc: ServiceBuilder) -> None:
 
 
 def _info(loc: Location, message: str):
-    from .errors import Finding, Severity
+    from ..errors import Finding, Severity
     return Finding(Severity.INFO, loc, message)
