@@ -125,7 +125,8 @@ def _register_deploy(app, F, D, DF, P, PD, E, PR) -> None:
                docker_run_file: Optional[List[str]] = DF, project_name: Optional[str] = P,
                project_directory: Optional[str] = PD, env_file: Optional[List[str]] = E,
                profile: Optional[List[str]] = PR,
-               via: str = typer.Option("api", "--via", help="api (boto3) or cloudformation."),
+               via: Optional[str] = typer.Option(None, "--via", help="api (boto3) or cloudformation (default: api, "
+                                                 "or cloudformation when the project needs a load balancer)."),
                region: Optional[str] = RegionOpt, aws_profile: Optional[str] = AwsProfileOpt,
                endpoint_url: Optional[str] = EndpointOpt, cluster: Optional[str] = ClusterOpt,
                vpc: Optional[str] = typer.Option(None, "--vpc", help="VPC id (default: the default VPC)."),

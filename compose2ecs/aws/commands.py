@@ -13,11 +13,17 @@ from ..errors import AwsError, Cancelled, Location, UserError
 from .progress import Progress
 
 
-def run_deploy(ecs, clients, progress: Progress, via: str = "api", dry_run: bool = False,
+def run_deploy(ecs, clients, progress: Progress, via: Optional[str] = None, dry_run: bool = False,
                wait: bool = True, timeout: float = 900, confirm: Optional[Callable] = None,
                no_rollback: bool = False, s3_bucket: Optional[str] = None,
                sleep: Callable = time.sleep, clock: Callable = time.time, render=None):
-    """`deploy`: the api path (plan → apply → wait) or the CloudFormation change-set path."""
+    """`deploy`: the api path (plan → apply → wait) or the CloudFormation change-set path
+    (``via`` None: api, unless the project needs what only CloudFormation creates; aws/via.py)."""
+    from .via import choose_via
+
+    via, note = choose_via(ecs, via)
+    if note:
+        progress.note(note)
     if via == "cloudformation":
         return _deploy_stack(ecs, clients, progress, dry_run, no_rollback, s3_bucket, timeout, sleep, clock)
     check_via(via)
@@ -63,8 +69,8 @@ VIA = ("api", "cloudformation")
 
 
 def check_via(via: str) -> None:
-    """``--via`` is api or cloudformation; anything else is a user error (exit 2)."""
-    if via not in VIA:
+    """``--via`` is api or cloudformation (or not given); anything else is a user error (exit 2)."""
+    if via is not None and via not in VIA:
         raise UserError.at(Location(key_path=("--via",)), f"{via!r} is not one of: {', '.join(VIA)}",
                            "use --via api (boto3) or --via cloudformation")
 
