@@ -124,6 +124,34 @@ def run_status(project: str, clients, ecs, cluster: Optional[str], only: tuple, 
     return rows
 
 
+def run_ps(project: str, clients, ecs, cluster: Optional[str], only: tuple, output: str,
+           write: Optional[Callable] = None):
+    """`ps`: the project's running tasks (service, status, health, public IP, ports)."""
+    write = write or sys.stdout.write
+    from .ps import project_tasks, render_json, render_text
+
+    hint = cluster or (ecs.cluster.name if ecs is not None else None)
+    found_cluster, rows = project_tasks(clients, project, hint, ecs, only)
+    write((render_json if output == "json" else render_text)(project, found_cluster, rows))
+    return rows
+
+
+def run_one_off(ecs, clients, progress: Progress, service: str, command: tuple, detach: bool,
+                timeout: float = 3600, write: Callable = print, sleep: Callable = time.sleep,
+                clock: Callable = time.time) -> int:
+    """`run`: one task of ``service`` (command replaced when given); returns the container's
+    exit code (0 with --detach, after printing the task ARN)."""
+    from .run import RunOptions, run_service
+
+    arn, code = run_service(ecs, clients, service, RunOptions(tuple(command), detach, timeout), write,
+                            progress, sleep, clock)
+    if detach:
+        write(arn)
+        return 0
+    progress.note(f"run {service}: task {arn.rsplit('/', 1)[-1]} exited {code}")
+    return code
+
+
 def run_logs(project: str, clients, ecs, cluster: Optional[str], only: tuple, follow: bool,
              since: Optional[str], tail: Optional[int], write: Callable = print,
              sleep: Callable = time.sleep, clock: Callable = time.time, max_polls=None) -> int:
