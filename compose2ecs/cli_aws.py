@@ -1,4 +1,4 @@
-"""The AWS commands: deploy, plan, status (alias ps), logs, down.
+"""The AWS commands: deploy, plan, status, ps, run, logs, down.
 
 Thin: collect options, load the project, call compose2ecs.aws, render. boto3 is imported
 only when one of these commands runs (compose2ecs.aws.session imports it lazily), so
@@ -111,7 +111,7 @@ def _name_only(files, docker_run, docker_run_file, project_name) -> bool:
 
 
 def register(app) -> None:
-    """Add deploy, plan, status, ps, logs and down to the root typer app."""
+    """Add deploy, plan, status, ps, logs, down and run to the root typer app."""
     shared = (FilesOpt, DockerRunOpt, DockerRunFileOpt, ProjectNameOpt, ProjectDirOpt, EnvFileOpt,
               ProfileOpt)
     for registrar in (_register_deploy, _register_plan, _register_status, _register_logs, _register_down,

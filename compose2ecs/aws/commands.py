@@ -113,7 +113,7 @@ def run_plan(ecs, clients, progress: Progress, render=None) -> bool:
 
 def run_status(project: str, clients, ecs, cluster: Optional[str], only: tuple, output: str,
                write: Optional[Callable] = None):
-    """`status`/`ps`: the table (or JSON) of the project's services."""
+    """`status`: the table (or JSON) of the project's services."""
     write = write or sys.stdout.write  # looked up per call: stdout may have been replaced
     from .status import project_status, render_json, render_text
 
