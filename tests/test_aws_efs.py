@@ -166,3 +166,20 @@ def test_down_volumes_removes_file_system_mount_targets_access_points_and_group(
     assert "notes-efs-dbdata" not in names
     calls = recorder.names()
     assert calls.index("efs:DeleteFileSystem") < max(i for i, c in enumerate(calls) if c == "ec2:DeleteSecurityGroup")
+
+
+def test_preflight_checks_the_access_point_request_before_anything_is_created(tmp_path, world):
+    from dataclasses import replace
+
+    from compose2ecs.aws.preflight import requests
+
+    recorder, clients = world
+    project = lowered(tmp_path)
+    plan = make_plan(project, clients, renderer())
+    [(resource, _client, operation, params)] = [r for r in requests(plan) if r[2] == "CreateAccessPoint"]
+    assert params["PosixUser"] == {"Uid": 999, "Gid": 999} and params["RootDirectory"]["Path"] == "/dbdata"
+    bad = replace(project, efs_volumes=tuple(replace(v, uid="999") for v in project.efs_volumes))  # not an int
+    with pytest.raises(Exception) as caught:
+        make_plan(bad, clients, renderer())
+    assert "ParamValidation" in repr(caught.value) or "CreateAccessPoint" in str(caught.value)
+    assert recorder.mutating() == []

@@ -225,3 +225,26 @@ def test_the_issue_path_deploy_redeploy_run_ps_down(tmp_path, moto):
     assert len(our_file_systems(clients)) == 1
     run_down("notes", clients, PlainProgress(io.StringIO(), clock), None, False, True, lambda _t: True, clock.sleep)
     assert our_file_systems(clients) == []
+
+
+def test_cli_run_exits_with_the_container_exit_code_and_passes_options_after_service_as_command(
+        tmp_path, moto, monkeypatch):
+    from typer.testing import CliRunner
+
+    from compose2ecs import cli_aws
+    from compose2ecs.cli import app
+
+    clients = make_clients()
+    project = lowered(tmp_path)
+    deploy(project, clients)
+    fake = FakeTasks(clients, exit_code=42, lines=["hello from the task"])
+    monkeypatch.setattr(cli_aws, "make_clients", lambda *_a, **_k: clients)
+    monkeypatch.setattr(cli_aws, "_progress", lambda _output: PlainProgress(io.StringIO(), FakeClock()))
+    compose = str(tmp_path / "compose.yaml")
+    result = CliRunner().invoke(app, ["run", "-f", compose, "web", "./manage.py", "migrate", "--fake"],
+                                env={"CI": "true"})
+    assert result.exit_code == 42, result.stdout + result.stderr
+    assert "hello from the task" in result.stdout
+    assert fake.started[0]["overrides"]["containerOverrides"][0]["command"] == ["./manage.py", "migrate", "--fake"]
+    detached = CliRunner().invoke(app, ["run", "-f", compose, "--detach", "web"], env={"CI": "true"})
+    assert detached.exit_code == 0 and detached.stdout.strip().startswith("arn:aws:ecs:")

@@ -177,6 +177,19 @@ def pending_ids(project, states: dict) -> set:
     return out
 
 
+def requests(plan) -> list:
+    """For aws/preflight.py: the EFS calls whose input comes from the compose file (the access
+    point's owner), with a stand-in id where apply would use the file system it creates."""
+    out = []
+    for volume in created_volumes(plan.project):
+        state = plan.live.efs.get(volume.key)
+        if state is not None and not state.access_point_id:
+            out.append((f"EFS volume {volume.key}", "efs", "CreateAccessPoint",
+                        {"FileSystemId": state.file_system_id or "fs-00000000", "ClientToken": "preflight",
+                         **access_point_settings(volume)}))  # botocore fills ClientToken in when sent
+    return out
+
+
 # -- apply -----------------------------------------------------------------------------------
 def apply_efs(deployer, plan, actions) -> None:
     """Create what the ``efs`` actions found missing, then put the ids in the task definitions."""
