@@ -15,7 +15,7 @@ from compose2ecs.aws.plan import make_plan
 from compose2ecs.aws.progress import PlainProgress
 from compose2ecs.aws.session import CallRecorder
 from compose2ecs.pipeline import InputOptions, convert_inputs
-from tests.aws_fixtures import FakeClock, aws_env, make_clients, moto, renderer  # noqa: F401
+from tests.aws_fixtures import FakeClock, aws_env, make_clients, moto, moto_server, renderer  # noqa: F401
 
 COMPOSE = """
 name: notes
@@ -183,3 +183,32 @@ def test_preflight_checks_the_access_point_request_before_anything_is_created(tm
         make_plan(bad, clients, renderer())
     assert "ParamValidation" in repr(caught.value) or "CreateAccessPoint" in str(caught.value)
     assert recorder.mutating() == []
+
+
+def test_the_cli_path_deploy_y_with_no_flag_redeploy_down_keeps_then_removes(tmp_path, moto_server):
+    """Issue 11 "done when", as a user types it, against a moto server: `deploy -y` alone
+    deploys a database with a named volume; `plan` then sees no change; `down -y` keeps the
+    file system, `down -y --volumes` removes it."""
+    import boto3
+
+    from tests.test_aws_cli import cli
+
+    (tmp_path / "compose.yaml").write_text(COMPOSE)
+    first = cli(moto_server, tmp_path, "deploy", "-y")
+    assert first.returncode == 0, first.stderr
+    assert "efs dbdata: created" in first.stderr
+    efs = boto3.client("efs", endpoint_url=moto_server, region_name="us-east-1")
+
+    def ours():
+        return [f for f in efs.describe_file_systems()["FileSystems"]
+                if {"Key": "compose2ecs:project", "Value": "notes"} in f.get("Tags", [])]
+
+    assert len(ours()) == 1
+    again = cli(moto_server, tmp_path, "plan", "--detailed-exitcode")
+    assert again.returncode == 0, again.stdout + again.stderr
+    kept = cli(moto_server, tmp_path, "down", "-y")
+    assert kept.returncode == 0, kept.stderr
+    assert "EFS file system" in kept.stdout + kept.stderr and len(ours()) == 1
+    removed = cli(moto_server, tmp_path, "down", "-y", "--volumes")
+    assert removed.returncode == 0, removed.stderr
+    assert ours() == []
