@@ -212,3 +212,22 @@ def test_the_cli_path_deploy_y_with_no_flag_redeploy_down_keeps_then_removes(tmp
     removed = cli(moto_server, tmp_path, "down", "-y", "--volumes")
     assert removed.returncode == 0, removed.stderr
     assert ours() == []
+
+
+def test_deploy_waits_until_the_mount_targets_are_available(tmp_path, world):
+    """A task started while its mount target is still `creating` cannot mount the volume."""
+    recorder, clients = world
+    answers = iter(["creating", "creating"])
+
+    def creating(http_response=None, parsed=None, model=None, **_kwargs):
+        state = next(answers, None)
+        if state and parsed.get("MountTargets"):
+            for target in parsed["MountTargets"]:
+                target["LifeCycleState"] = state
+
+    clients.efs.meta.events.register("after-call.efs.DescribeMountTargets", creating)
+    _result, text = run(lowered(tmp_path), clients)
+    assert "efs dbdata: waiting" in text
+    names = recorder.names()
+    last_describe = max(i for i, c in enumerate(names) if c == "efs:DescribeMountTargets")
+    assert last_describe < names.index("ecs:CreateService")

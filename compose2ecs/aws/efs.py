@@ -236,6 +236,24 @@ def _ensure(deployer, project, volume, state, live, tags: list) -> None:
             state.access_point_id = clients.efs.create_access_point(
                 FileSystemId=state.file_system_id, Tags=tags + name_tag,
                 **access_point_settings(volume))["AccessPointId"]
+        _wait_mountable(deployer, key, state)
+
+
+def _wait_mountable(deployer, key: str, state) -> None:
+    """Tasks started before the mount targets and access point are ``available`` fail to mount
+    the volume (and the circuit breaker rolls the service back): wait for them."""
+    efs = deployer.clients.efs
+    for _ in range(POLL_ATTEMPTS):
+        targets = efs.describe_mount_targets(FileSystemId=state.file_system_id)["MountTargets"]
+        points = efs.describe_access_points(AccessPointId=state.access_point_id)["AccessPoints"]
+        waiting = [t["MountTargetId"] for t in targets if t.get("LifeCycleState", "available") != "available"]
+        waiting += [p["AccessPointId"] for p in points if p.get("LifeCycleState", "available") != "available"]
+        if not waiting:
+            return
+        deployer.progress.event("efs", key, "waiting", f"for {', '.join(waiting)}")
+        deployer.sleep(POLL_SECONDS)
+    raise AwsError(f"EFS volume {key}", f"the mount targets of {state.file_system_id} are still not available",
+                   "run deploy again in a minute; it continues where it stopped", code="Timeout")
 
 
 def access_point_settings(volume) -> dict:
