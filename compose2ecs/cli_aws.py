@@ -1,4 +1,4 @@
-"""The AWS commands: deploy, plan, status (alias ps), logs, down.
+"""The AWS commands: deploy, plan, status, ps, run, logs, down.
 
 Thin: collect options, load the project, call compose2ecs.aws, render. boto3 is imported
 only when one of these commands runs (compose2ecs.aws.session imports it lazily), so
@@ -111,10 +111,11 @@ def _name_only(files, docker_run, docker_run_file, project_name) -> bool:
 
 
 def register(app) -> None:
-    """Add deploy, plan, status, ps, logs and down to the root typer app."""
+    """Add deploy, plan, status, ps, logs, down and run to the root typer app."""
     shared = (FilesOpt, DockerRunOpt, DockerRunFileOpt, ProjectNameOpt, ProjectDirOpt, EnvFileOpt,
               ProfileOpt)
-    for registrar in (_register_deploy, _register_plan, _register_status, _register_logs, _register_down):
+    for registrar in (_register_deploy, _register_plan, _register_status, _register_logs, _register_down,
+                      _register_run):
         registrar(app, *shared)
 
 
@@ -125,7 +126,8 @@ def _register_deploy(app, F, D, DF, P, PD, E, PR) -> None:
                docker_run_file: Optional[List[str]] = DF, project_name: Optional[str] = P,
                project_directory: Optional[str] = PD, env_file: Optional[List[str]] = E,
                profile: Optional[List[str]] = PR,
-               via: str = typer.Option("api", "--via", help="api (boto3) or cloudformation."),
+               via: Optional[str] = typer.Option(None, "--via", help="api (boto3) or cloudformation (default: api, "
+                                                 "or cloudformation when the project needs a load balancer)."),
                region: Optional[str] = RegionOpt, aws_profile: Optional[str] = AwsProfileOpt,
                endpoint_url: Optional[str] = EndpointOpt, cluster: Optional[str] = ClusterOpt,
                vpc: Optional[str] = typer.Option(None, "--vpc", help="VPC id (default: the default VPC)."),
@@ -208,7 +210,25 @@ def _register_status(app, F, D, DF, P, PD, E, PR) -> None:
         run_status(name, clients, ecs, cluster, tuple(services or ()), output)
 
     app.command("status")(_guard(status))
-    app.command("ps", help="Alias of status.")(_guard(status))
+
+    def ps(files: Optional[List[str]] = F, docker_run: Optional[List[str]] = D,
+           docker_run_file: Optional[List[str]] = DF, project_name: Optional[str] = P,
+           project_directory: Optional[str] = PD, env_file: Optional[List[str]] = E,
+           profile: Optional[List[str]] = PR,
+           region: Optional[str] = RegionOpt, aws_profile: Optional[str] = AwsProfileOpt,
+           endpoint_url: Optional[str] = EndpointOpt, cluster: Optional[str] = ClusterOpt,
+           output: str = OutputOpt,
+           services: Optional[List[str]] = typer.Argument(None, help="Only these services.")):
+        """The project's running tasks: service, status, health, public IP, ports (docker compose ps)."""
+        from .aws.commands import run_ps
+
+        check_output(output)
+        name, ecs = _target(files, docker_run, docker_run_file, project_name, project_directory,
+                            env_file, profile, region, cluster)
+        clients = make_clients(region or (ecs.region if ecs else None), aws_profile, endpoint_url)
+        run_ps(name, clients, ecs, cluster, tuple(services or ()), output)
+
+    app.command("ps")(_guard(ps))
 
 
 def _register_logs(app, F, D, DF, P, PD, E, PR) -> None:
@@ -258,6 +278,34 @@ def _register_down(app, F, D, DF, P, PD, E, PR) -> None:
         clients = make_clients(region or (ecs.region if ecs else None), aws_profile, endpoint_url)
         run_down(name, clients, _progress(output), cluster or (ecs.cluster.name if ecs else None),
                  delete_logs, volumes, lambda text: _confirm(text, yes), images=images, everything=everything)
+
+
+def _register_run(app, F, D, DF, P, PD, E, PR) -> None:
+    # Options go before SERVICE (as in `docker compose run`): what follows it is the command.
+    @app.command(context_settings={"allow_interspersed_args": False})
+    @_guard
+    def run(service: str = typer.Argument(..., metavar="SERVICE", help="The service whose task definition runs."),
+            command: Optional[List[str]] = typer.Argument(None, help="Command instead of the service's."),
+            files: Optional[List[str]] = F, docker_run: Optional[List[str]] = D,
+            docker_run_file: Optional[List[str]] = DF, project_name: Optional[str] = P,
+            project_directory: Optional[str] = PD, env_file: Optional[List[str]] = E,
+            profile: Optional[List[str]] = PR,
+            region: Optional[str] = RegionOpt, aws_profile: Optional[str] = AwsProfileOpt,
+            endpoint_url: Optional[str] = EndpointOpt, cluster: Optional[str] = ClusterOpt,
+            detach: bool = typer.Option(False, "--detach", "-d", help="Print the task ARN and return at once."),
+            timeout: float = typer.Option(3600, "--timeout", help="Seconds to wait for the task to stop."),
+            efs: Optional[List[str]] = EfsOpt, image: Optional[List[str]] = ImageOpt):
+        """Run a one-off task of a deployed service, its logs on stdout; exits with its exit code."""
+        from .aws.commands import run_one_off
+
+        progress = _progress("text")
+        options = _inputs(files, docker_run, docker_run_file, project_name, project_directory, env_file,
+                          profile, region, cluster, efs, image)
+        ecs = load_project(options, {})
+        clients = make_clients(region or ecs.region, aws_profile, endpoint_url)
+        code = run_one_off(ecs, clients, progress, service, tuple(command or ()), detach, timeout)
+        if code:
+            raise typer.Exit(code)
 
 
 def _follow_habit(files, project_directory) -> None:

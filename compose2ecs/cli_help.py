@@ -26,7 +26,7 @@ COMMAND_METAVARS = {
     ("convert", "--format"): "taskdef|cloudformation|compose", ("convert", "--output"): "PATH",
     ("config", "services"): "[SERVICE]...", ("convert", "services"): "[SERVICE]...",
     ("status", "services"): "[SERVICE]...", ("ps", "services"): "[SERVICE]...",
-    ("logs", "services"): "[SERVICE]...",
+    ("logs", "services"): "[SERVICE]...", ("run", "command"): "[COMMAND]...",
 }
 DESCRIPTIONS = {  # only for options declared without help text
     "--execution-role-arn": "Use this task execution role instead of creating one.",
@@ -42,6 +42,7 @@ EXAMPLES = {
     "status": "compose2ecs status -p shop --output json",
     "ps": "compose2ecs ps -p shop web",
     "logs": "compose2ecs logs -p shop --follow --since 10m web",
+    "run": "compose2ecs run -f compose.yaml web ./manage.py migrate",
     "down": "compose2ecs down -p shop --yes",
     "cost": "compose2ecs cost -f compose.yaml --output json",
 }

@@ -18,6 +18,7 @@ from typing import Callable, Optional
 from ..emit.secret_policy import concrete, policy_document
 from ..errors import AwsError
 from . import network, services as svc
+from .efs import apply_efs
 from .errors import aws_errors
 from .jobs import RUN, JobRunner
 from .plan import (CREATE, NO_CHANGE, ROLE_PATH, SECRETS_POLICY, UPDATE, Plan, ecs_tags, execution_policy_arn,
@@ -249,4 +250,4 @@ def secrets_policy(project, region: str, account: str) -> dict:
 
 STEPS = (("cluster", Deployer._cluster), ("log-group", Deployer._log_groups), ("role", Deployer._role),
          ("security-group", Deployer._security_groups), ("namespace", Deployer._namespace),
-         ("task-definition", Deployer._task_definitions))
+         ("efs", apply_efs), ("task-definition", Deployer._task_definitions))

@@ -13,11 +13,17 @@ from ..errors import AwsError, Cancelled, Location, UserError
 from .progress import Progress
 
 
-def run_deploy(ecs, clients, progress: Progress, via: str = "api", dry_run: bool = False,
+def run_deploy(ecs, clients, progress: Progress, via: Optional[str] = None, dry_run: bool = False,
                wait: bool = True, timeout: float = 900, confirm: Optional[Callable] = None,
                no_rollback: bool = False, s3_bucket: Optional[str] = None,
                sleep: Callable = time.sleep, clock: Callable = time.time, render=None):
-    """`deploy`: the api path (plan → apply → wait) or the CloudFormation change-set path."""
+    """`deploy`: the api path (plan → apply → wait) or the CloudFormation change-set path
+    (``via`` None: api, unless the project needs what only CloudFormation creates; aws/via.py)."""
+    from .via import choose_via
+
+    via, note = choose_via(ecs, via)
+    if note:
+        progress.note(note)
     if via == "cloudformation":
         return _deploy_stack(ecs, clients, progress, dry_run, no_rollback, s3_bucket, timeout, sleep, clock)
     check_via(via)
@@ -64,8 +70,8 @@ VIA = ("api", "cloudformation")
 
 
 def check_via(via: str) -> None:
-    """``--via`` is api or cloudformation; anything else is a user error (exit 2)."""
-    if via not in VIA:
+    """``--via`` is api or cloudformation (or not given); anything else is a user error (exit 2)."""
+    if via is not None and via not in VIA:
         raise UserError.at(Location(key_path=("--via",)), f"{via!r} is not one of: {', '.join(VIA)}",
                            "use --via api (boto3) or --via cloudformation")
 
@@ -108,7 +114,7 @@ def run_plan(ecs, clients, progress: Progress, render=None) -> bool:
 
 def run_status(project: str, clients, ecs, cluster: Optional[str], only: tuple, output: str,
                write: Optional[Callable] = None):
-    """`status`/`ps`: the table (or JSON) of the project's services."""
+    """`status`: the table (or JSON) of the project's services."""
     write = write or sys.stdout.write  # looked up per call: stdout may have been replaced
     from .status import project_status, render_json, render_text
 
@@ -117,6 +123,34 @@ def run_status(project: str, clients, ecs, cluster: Optional[str], only: tuple, 
     render = render_json if output == "json" else render_text
     write(render(project, found_cluster, rows))
     return rows
+
+
+def run_ps(project: str, clients, ecs, cluster: Optional[str], only: tuple, output: str,
+           write: Optional[Callable] = None):
+    """`ps`: the project's running tasks (service, status, health, public IP, ports)."""
+    write = write or sys.stdout.write
+    from .ps import project_tasks, render_json, render_text
+
+    hint = cluster or (ecs.cluster.name if ecs is not None else None)
+    found_cluster, rows = project_tasks(clients, project, hint, ecs, only)
+    write((render_json if output == "json" else render_text)(project, found_cluster, rows))
+    return rows
+
+
+def run_one_off(ecs, clients, progress: Progress, service: str, command: tuple, detach: bool,
+                timeout: float = 3600, write: Callable = print, sleep: Callable = time.sleep,
+                clock: Callable = time.time) -> int:
+    """`run`: one task of ``service`` (command replaced when given); returns the container's
+    exit code (0 with --detach, after printing the task ARN)."""
+    from .run import RunOptions, run_service
+
+    arn, code = run_service(ecs, clients, service, RunOptions(tuple(command), detach, timeout), write,
+                            progress, sleep, clock)
+    if detach:
+        write(arn)
+        return 0
+    progress.note(f"run {service}: task {arn.rsplit('/', 1)[-1]} exited {code}")
+    return code
 
 
 def run_logs(project: str, clients, ecs, cluster: Optional[str], only: tuple, follow: bool,

@@ -68,6 +68,8 @@ class Inventory:
     services: list = field(default_factory=list)
     task_definitions: list = field(default_factory=list)  # ARNs of revisions tagged as the project's
     security_groups: list = field(default_factory=list)  # (id, name)
+    volume_groups: list = field(default_factory=list)  # (id, name): NFS groups of EFS volumes (aws/efs.py)
+    volume_groups_kept: bool = True  # kept with the file systems (their mount targets use them)
     namespaces: list = field(default_factory=list)  # (id, name)
     roles: list = field(default_factory=list)
     log_groups: list = field(default_factory=list)
@@ -86,6 +88,7 @@ class Inventory:
                 ("task definition", [a.rsplit("/", 1)[-1] for a in self.task_definitions]),
                 ("namespace", [n for _, n in self.namespaces]),
                 ("security group", [f"{n} ({i})" for i, n in self.security_groups]),
+                ("security group", [] if self.volume_groups_kept else [f"{n} ({i})" for i, n in self.volume_groups]),
                 ("role", self.roles), ("cluster", [self.cluster] if self.cluster_created else [])]
         rows += [(d.kind, getattr(self, d.field)) for d in DATA_KINDS]
         return [f"  {kind} {name}" for kind, names in rows for name in names]
@@ -126,6 +129,7 @@ def find_inventory(clients, project: str, cluster_hint=None, logs: bool = False,
     inv.task_definitions, foreign = _task_definitions(clients.ecs, project, families)
     inv.kept += [("task definition", a.rsplit("/", 1)[-1], "not registered by this project") for a in foreign]
     inv.security_groups = _security_groups(clients.ec2, project)
+    _volume_groups(clients.ec2, project, inv, remove)
     inv.namespaces = _namespaces(clients.servicediscovery, project)
     inv.roles = _roles(clients.iam, project)
     _find_data(clients, inv, remove)
@@ -196,6 +200,24 @@ def _security_groups(ec2, project: str) -> list:
         groups = ec2.describe_security_groups(
             Filters=[{"Name": f"tag:{TAG_PROJECT}", "Values": [project]}])["SecurityGroups"]
     return sorted(((g["GroupId"], g["GroupName"]) for g in groups), key=lambda pair: (pair[1], pair[0]))
+
+
+def _volume_groups(ec2, project: str, inv: Inventory, remove: frozenset) -> None:
+    """The NFS groups of the project's EFS volumes go with the file systems (--volumes): the
+    kept mount targets use them. Their rules naming service groups are revoked either way."""
+    from .efs import TAG_VOLUME
+
+    with aws_errors("security groups"):
+        groups = ec2.describe_security_groups(
+            Filters=[{"Name": f"tag:{TAG_PROJECT}", "Values": [project]},
+                     {"Name": "tag-key", "Values": [TAG_VOLUME]}])["SecurityGroups"]
+    nfs = {g["GroupId"] for g in groups}
+    inv.security_groups = [pair for pair in inv.security_groups if pair[0] not in nfs]
+    inv.volume_groups = sorted(((g["GroupId"], g["GroupName"]) for g in groups), key=lambda pair: (pair[1], pair[0]))
+    inv.volume_groups_kept = "volumes" not in remove
+    if inv.volume_groups_kept:
+        inv.kept += [("security group", f"{n} ({i})", "NFS access of the kept EFS file system; --volumes removes it")
+                     for i, n in inv.volume_groups]
 
 
 def _namespaces(sd, project: str) -> list:

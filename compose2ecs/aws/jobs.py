@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Optional
 
 from ..errors import AwsError
 from .errors import aws_errors
@@ -42,8 +42,9 @@ def job_actions(project, actions: list, action_type) -> list:
     return out
 
 
-def run_task_input(project, service, live, task_definition: str, tags: list) -> dict:
-    """RunTask input: the job's network and launch settings, as its ECS service would have."""
+def run_task_input(project, service, live, task_definition: str, tags: list, overrides=None) -> dict:
+    """RunTask input: the job's network and launch settings, as its ECS service would have
+    (``overrides``: RunTask's, e.g. another command for ``compose2ecs run``)."""
     from .services import network_configuration
 
     body = {"cluster": project.cluster.name, "taskDefinition": task_definition, "count": 1,
@@ -58,6 +59,8 @@ def run_task_input(project, service, live, task_definition: str, tags: list) -> 
         body["launchType"] = service.launch_type or "FARGATE"
     if service.platform_version:
         body["platformVersion"] = service.platform_version
+    if overrides:
+        body["overrides"] = overrides
     return body
 
 
@@ -72,31 +75,40 @@ class JobRunner:
     timeout: float = 3600.0
     poll_seconds: float = POLL_SECONDS
 
+    on_poll: Optional[Callable[[dict], None]] = None  # called with the task at each poll (run: print logs)
+
     def run(self, project, service, live, task_definition: str, tags: list) -> str:
         """Run ``service`` (a job) once; returns the task ARN. Raises AwsError on failure."""
-        ecs = self.clients.ecs
-        self.progress.event("job", service.name, "running", "RunTask")
-        with aws_errors(f"job {service.name}"):
-            started = ecs.run_task(**run_task_input(project, service, live, task_definition, tags))
-        if started.get("failures") or not started.get("tasks"):
-            failure = (started.get("failures") or [{}])[0]
-            raise AwsError(f"job {service.name}", f"RunTask started no task: "
-                           f"{failure.get('reason', 'no reason given')} {failure.get('detail', '')}".strip(),
-                           "check the cluster's capacity and the task definition", code="RunTaskFailed")
-        arn = started["tasks"][0]["taskArn"]
-        task = self._wait_stopped(project, service, arn)
+        arn = self.start(project, service, live, task_definition, tags)
+        task = self.wait_stopped(project, service, arn)
         failed = failed_containers(task, essential_names(project, service))
         if failed:
             self._fail(project, service, task, failed)
         self.progress.event("job", service.name, "completed", "exit 0")
         return arn
 
-    def _wait_stopped(self, project, service, arn: str) -> dict:
+    def start(self, project, service, live, task_definition: str, tags: list, overrides=None) -> str:
+        """RunTask; the ARN of the started task (AwsError when none started)."""
+        ecs = self.clients.ecs
+        self.progress.event("job", service.name, "running", "RunTask")
+        with aws_errors(f"job {service.name}"):
+            started = ecs.run_task(**run_task_input(project, service, live, task_definition, tags, overrides))
+        if started.get("failures") or not started.get("tasks"):
+            failure = (started.get("failures") or [{}])[0]
+            raise AwsError(f"job {service.name}", f"RunTask started no task: "
+                           f"{failure.get('reason', 'no reason given')} {failure.get('detail', '')}".strip(),
+                           "check the cluster's capacity and the task definition", code="RunTaskFailed")
+        return started["tasks"][0]["taskArn"]
+
+    def wait_stopped(self, project, service, arn: str) -> dict:
+        """Poll DescribeTasks until the task STOPPED (AwsError after ``timeout``)."""
         deadline = self.clock() + self.timeout
         while True:
             with aws_errors(f"job {service.name}"):
                 tasks = self.clients.ecs.describe_tasks(cluster=project.cluster.name, tasks=[arn])["tasks"]
             task = tasks[0] if tasks else {"taskArn": arn, "lastStatus": "UNKNOWN"}
+            if self.on_poll is not None:
+                self.on_poll(task)
             if task.get("lastStatus") == "STOPPED":
                 return task
             if self.clock() >= deadline:

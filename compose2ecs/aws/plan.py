@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from ..errors import AwsError, Location, UserError
-from . import network, ownership, taskdefs
+from . import efs, network, ownership, taskdefs
 from .errors import aws_errors, error_code
 from .jobs import RUN, job_actions
 from .ownership import Clash, is_ours, owner
@@ -59,6 +59,7 @@ class Live:
     services: dict = field(default_factory=dict)  # name → live service dict (or None)
     clashes: list = field(default_factory=list)  # live resources with our names but not our tag
     secrets_policy: dict = field(default_factory=dict)  # the execution role's read-secrets policy ({}: none)
+    efs: dict = field(default_factory=dict)  # compose volume → efs.VolumeState (volumes deploy creates)
 
 
 @dataclass
@@ -313,8 +314,8 @@ def _plan_task_definitions(project, clients, live, render) -> list:
     role_ref = live.role_arn or live.role_name
     actions = []
     for td in project.task_definitions:
-        desired = taskdefs.desired_dict(td, render, role_ref, project_tags_ecs(project))
-        _refuse_placeholders(project, td.family, desired)
+        desired = efs.fill(taskdefs.desired_dict(td, render, role_ref, project_tags_ecs(project)), td, live.efs)
+        _refuse_placeholders(project, td.family, desired, efs.pending_ids(project, live.efs))
         live.desired[td.family] = desired
         current = _live_taskdef(clients.ecs, td.family)
         live.taskdefs[td.family] = current
@@ -339,12 +340,12 @@ def project_tags_ecs(project) -> list:
     return ecs_tags(project)
 
 
-def _refuse_placeholders(project, family: str, desired: dict) -> None:
+def _refuse_placeholders(project, family: str, desired: dict, created=frozenset()) -> None:
     import json
 
     text = json.dumps(desired, ensure_ascii=False)  # a placeholder may hold <Zeitzone> or <väg>
     for holder in project.placeholders:
-        if holder.value in text:
+        if holder.value in text and holder.value not in created:  # created: apply fills them in
             raise UserError.at(Location(key_path=("task-definition", family)),
                                f"{holder.what} is still the placeholder {holder.value}; deploy needs the real value",
                                holder.how)
@@ -370,7 +371,11 @@ def _plan_services(project, clients, live, render) -> list:
     return actions
 
 
-PLANNERS = (_plan_network, _plan_cluster, _plan_log_groups, _plan_role, _plan_security_groups,
+def _plan_efs(project, clients, live, render) -> list:
+    return efs.plan_efs(project, clients, live, Action)  # after the security groups: NFS rules name them
+
+
+PLANNERS = (_plan_network, _plan_cluster, _plan_log_groups, _plan_role, _plan_security_groups, _plan_efs,
             _plan_namespace, _plan_task_definitions, _plan_services)
 
 

@@ -58,7 +58,9 @@ def requests(plan) -> list:
     for service in project.services:
         body = svc.create_input(project, service, stand_in, _td_arn(service.task_definition), [])
         out.append((f"service {service.name}", "ecs", "CreateService", body))
-    return out
+    from .efs import requests as efs_requests
+
+    return out + efs_requests(plan)
 
 
 def check_plan(plan, clients) -> None:

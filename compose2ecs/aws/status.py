@@ -1,4 +1,4 @@
-"""`compose2ecs status` (alias `ps`): per service desired/running/pending, rollout state,
+"""`compose2ecs status`: per service desired/running/pending, rollout state,
 tasks with health and addresses, load balancer URLs, and the latest service events."""
 from __future__ import annotations
 

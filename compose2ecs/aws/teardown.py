@@ -107,7 +107,7 @@ def namespaces(remover, inv) -> None:
 
 def security_groups(remover, inv) -> None:
     ec2 = remover.clients.ec2
-    ids = [gid for gid, _ in inv.security_groups]
+    ids = [gid for gid, _ in inv.security_groups + inv.volume_groups]  # NFS groups name service groups
     if not ids:
         return
     # Groups reference each other (db allows api); revoke those rules first or none can go.
@@ -165,6 +165,18 @@ def file_systems(remover, inv) -> None:
         remover.deleted("efs", fs)
 
 
+def volume_groups(remover, inv) -> None:
+    """The EFS volumes' NFS groups, once their mount targets are gone (--volumes)."""
+    if inv.volume_groups_kept:
+        return
+    ec2 = remover.clients.ec2
+    for gid, name in inv.volume_groups:
+        remover.progress.event("security-group", name, "deleting")
+        _quiet(remover, "security-group", name, lambda g=gid: ec2.delete_security_group(GroupId=g),
+               ("DependencyViolation",))
+        remover.deleted("security-group", name)
+
+
 def repositories(remover, inv) -> None:
     ecr = remover.clients.ecr
     for name in inv.repositories:
@@ -181,4 +193,4 @@ def secrets(remover, inv) -> None:
 
 
 STEPS = (stack, services, task_definitions, namespaces, security_groups, roles, cluster, log_groups,
-         file_systems, repositories, secrets)
+         file_systems, volume_groups, repositories, secrets)
