@@ -155,3 +155,136 @@ def test_no_daemon_is_one_error_naming_image(fake_docker, monkeypatch):
         Docker().check()
     text = str(err.value.diagnostics[0])
     assert "cannot reach a Docker daemon" in text and "--image SERVICE=URI" in text
+
+
+# ----------------------------------------------------------------------------- ECR + deploy (moto server)
+class Run:
+    """One deploy as `compose2ecs deploy` does it, in-process against a moto server."""
+
+    def __init__(self, endpoint: str, root: Path):
+        self.endpoint, self.root = endpoint, root
+
+    def clients(self, recorder=None):
+        from compose2ecs.aws.session import AwsOptions, make_clients
+
+        return make_clients(AwsOptions(region=REGION, endpoint_url=self.endpoint, max_attempts=2),
+                            {"AWS_REGION": REGION}, recorder)
+
+    def deploy(self, recorder=None, **kw):
+        import io
+
+        from compose2ecs.aws.deploy import DeployOptions, deploy
+        from compose2ecs.aws.progress import PlainProgress
+        from compose2ecs.build.command import for_deploy
+        from compose2ecs.pipeline import InputOptions, convert_inputs
+        from tests.aws_fixtures import FakeClock
+
+        clients = self.clients(recorder)
+        self.log = io.StringIO()
+        progress = PlainProgress(self.log)
+        options = InputOptions(files=(str(self.root / "compose.yaml"),), cwd=str(self.root))
+        options, built = for_deploy(options, lambda _region: clients, progress, Docker(), **kw)
+        ecs = convert_inputs(options).ecs
+        clock = FakeClock()
+        result = deploy(ecs, clients, DeployOptions(iam_propagation_seconds=0, poll_seconds=1), progress,
+                        clock.sleep, clock)
+        return built, result, clients
+
+
+@pytest.fixture
+def server(moto_server, fake_docker, monkeypatch):
+    monkeypatch.setenv("FAKE_DOCKER_ECR_ENDPOINT", moto_server)
+    return moto_server
+
+
+def test_deploy_builds_pushes_and_pins_the_digest_then_redeploys_with_no_change(server, fake_docker, tmp_path):
+    from compose2ecs.aws.down import _repositories
+    from compose2ecs.aws.session import CallRecorder
+    from compose2ecs.build.ecr import KEEP_IMAGES
+
+    run = Run(server, make_app(tmp_path / "app"))
+    built, result, clients = run.deploy()
+    ecr = clients.ecr
+    repo = ecr.describe_repositories(repositoryNames=["shop/web"])["repositories"][0]
+    assert repo["imageScanningConfiguration"] == {"scanOnPush": True}
+    tags = {t["Key"]: t["Value"] for t in ecr.list_tags_for_resource(resourceArn=repo["repositoryArn"])["tags"]}
+    assert tags == {"compose2ecs:project": "shop"}
+    policy = json.loads(ecr.get_lifecycle_policy(repositoryName="shop/web")["lifecyclePolicyText"])
+    assert policy["rules"][0]["selection"]["countNumber"] == KEEP_IMAGES
+    (image,) = ecr.describe_images(repositoryName="shop/web")["imageDetails"]
+    pinned = f"{repo['repositoryUri']}@{image['imageDigest']}"
+    assert built == {"web": pinned}
+    td = clients.ecs.describe_task_definition(taskDefinition="shop-web")["taskDefinition"]
+    assert td["containerDefinitions"][0]["image"] == pinned, "pinned to the digest, not a tag"
+    assert td["runtimePlatform"]["cpuArchitecture"] == "ARM64"
+
+    calls = fake_docker()
+    build = next(c["argv"] for c in calls if c["argv"][:2] == ["buildx", "build"])
+    assert ("--platform", "linux/arm64") in set(zip(build, build[1:])), "built for the task's Graviton CPUs"
+    assert image["imageTags"] == [build[build.index("--tag") + 1].rsplit(":", 1)[1]]
+    login = next(c for c in calls if c["argv"][:1] == ["login"])
+    assert "--password-stdin" in login["argv"] and login["stdin"], "the token goes through stdin"
+    assert all(login["stdin"] not in " ".join(c["argv"]) for c in calls)
+    assert login["stdin"] not in run.log.getvalue()
+    assert _repositories(ecr, "shop") == ["shop/web"], "down --images finds the repository"
+
+    recorder = CallRecorder()
+    again, second, _clients = run.deploy(recorder)
+    assert again == built and not second.changed
+    assert recorder.mutating() == [], "a no-op redeploy makes no mutating call"
+    assert ("ecr", "DescribeImages") in recorder.calls
+    assert [c for c in fake_docker()[len(calls):] if c["argv"][0] != "version"] == [], "nothing rebuilt or pushed"
+
+
+def test_a_changed_context_builds_a_new_tag_and_updates_the_service(server, fake_docker, tmp_path):
+    root = make_app(tmp_path / "app")
+    run = Run(server, root)
+    first, _result, _clients = run.deploy()
+    (root / "web" / "debug.log").write_text("ignored")
+    assert run.deploy()[0] == first, "an ignored file changes nothing"
+    (root / "web" / "index.html").write_text("new page\n")
+    second, result, clients = run.deploy()
+    assert second["web"] != first["web"] and result.changed
+    td = clients.ecs.describe_task_definition(taskDefinition="shop-web")["taskDefinition"]
+    assert td["containerDefinitions"][0]["image"] == second["web"]
+    assert len([c for c in fake_docker() if c["argv"][:2] == ["buildx", "build"]]) == 2
+
+
+def test_a_same_named_repository_of_someone_else_is_refused(server, tmp_path):
+    run = Run(server, make_app(tmp_path / "app"))
+    run.clients().ecr.create_repository(repositoryName="shop/web")  # not tagged as the project's
+    with pytest.raises(UserError) as err:
+        run.deploy()
+    assert "compose2ecs does not push into it" in str(err.value.diagnostics[0])
+
+
+def test_image_and_build_pushes_to_a_named_ecr_repository(server, fake_docker, tmp_path):
+    uri = f"123456789012.dkr.ecr.{REGION}.amazonaws.com/team/web"
+    root = make_app(tmp_path / "app", COMPOSE.replace("    build:", f"    image: {uri}:latest\n    build:"))
+    built, _result, clients = Run(server, root).deploy()
+    assert built["web"].startswith(uri + "@sha256:")
+    assert clients.ecr.describe_images(repositoryName="team/web")["imageDetails"]
+
+
+def test_image_and_build_with_a_docker_hub_name_pushes_to_the_project_repository_and_says_so(server, tmp_path):
+    root = make_app(tmp_path / "app", COMPOSE.replace("    build:", "    image: acme/web:1\n    build:"))
+    run = Run(server, root)
+    built, _result, _clients = run.deploy()
+    assert "/shop/web@sha256:" in built["web"]
+    assert "image acme/web:1 is not an ECR URI" in run.log.getvalue()
+
+
+def test_a_failed_build_is_a_located_error(server, monkeypatch, tmp_path):
+    monkeypatch.setenv("FAKE_DOCKER_BUILD_FAIL", "1")
+    with pytest.raises(UserError) as err:
+        Run(server, make_app(tmp_path / "app")).deploy()
+    text = str(err.value.diagnostics[0])
+    assert "compose.yaml:5:7: services.web.build" in text and "did not complete successfully" in text
+
+
+def test_no_build_deploys_pinned_images_only(server, fake_docker, tmp_path):
+    run = Run(server, make_app(tmp_path / "app"))
+    with pytest.raises(UserError) as err:
+        run.deploy(no_build=True)
+    assert "--image web=URI" in str(err.value.diagnostics[0])
+    assert fake_docker() == []
