@@ -182,27 +182,30 @@ def build_images(options, progress, region, aws_profile, endpoint_url, no_build=
 
 
 def _register_build(app, F, D, DF, P, PD, E, PR) -> None:
-    for name, push in (("build", False), ("push", True)):
-        def command(files: Optional[List[str]] = F, docker_run: Optional[List[str]] = D,
-                    docker_run_file: Optional[List[str]] = DF, project_name: Optional[str] = P,
-                    project_directory: Optional[str] = PD, env_file: Optional[List[str]] = E,
-                    profile: Optional[List[str]] = PR,
-                    region: Optional[str] = RegionOpt, aws_profile: Optional[str] = AwsProfileOpt,
-                    endpoint_url: Optional[str] = EndpointOpt, image: Optional[List[str]] = ImageOpt,
-                    output: str = OutputOpt, push=push):
-            from .build.command import run_images
+    docs = {"build": "Build the images of the services with a build section (docker buildx), tagged for the "
+                     "project's ECR repositories.",
+            "push": "Build what ECR does not have yet, push it, and print each image by digest."}
+    for name in ("build", "push"):
+        app.command(name, help=docs[name])(_guard(_images_command(name, F, D, DF, P, PD, E, PR)))
 
-            progress = _progress(output)
-            options = _inputs(files, docker_run, docker_run_file, project_name, project_directory, env_file,
-                              profile, region, image=image)
-            run_images(options, lambda project_region: make_clients(region or project_region, aws_profile,
-                                                                    endpoint_url),
-                       progress, make_docker(progress), push)
-        command.__name__ = name
-        command.__doc__ = ("Build the images of the services with a build section (docker buildx), tagged for "
-                           "the project's ECR repositories." if not push else
-                           "Build what ECR does not have yet and push it; print each image by digest.")
-        app.command(name)(_guard(command))
+
+def _images_command(name, F, D, DF, P, PD, E, PR):
+    def command(files: Optional[List[str]] = F, docker_run: Optional[List[str]] = D,
+                docker_run_file: Optional[List[str]] = DF, project_name: Optional[str] = P,
+                project_directory: Optional[str] = PD, env_file: Optional[List[str]] = E,
+                profile: Optional[List[str]] = PR,
+                region: Optional[str] = RegionOpt, aws_profile: Optional[str] = AwsProfileOpt,
+                endpoint_url: Optional[str] = EndpointOpt, image: Optional[List[str]] = ImageOpt,
+                output: str = OutputOpt):
+        from .build.command import run_images
+
+        progress = _progress(output)
+        options = _inputs(files, docker_run, docker_run_file, project_name, project_directory, env_file,
+                          profile, region, image=image)
+        run_images(options, lambda project_region: make_clients(region or project_region, aws_profile, endpoint_url),
+                   progress, make_docker(progress), push=name == "push")
+    command.__name__ = name  # AWS error lines name the command
+    return command
 
 
 def _register_plan(app, F, D, DF, P, PD, E, PR) -> None:

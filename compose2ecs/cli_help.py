@@ -44,6 +44,8 @@ EXAMPLES = {
     "logs": "compose2ecs logs -p shop --follow --since 10m web",
     "down": "compose2ecs down -p shop --yes",
     "cost": "compose2ecs cost -f compose.yaml --output json",
+    "build": "compose2ecs build -f compose.yaml",
+    "push": "compose2ecs push -f compose.yaml -p shop --output json",
 }
 
 

@@ -288,3 +288,81 @@ def test_no_build_deploys_pinned_images_only(server, fake_docker, tmp_path):
         run.deploy(no_build=True)
     assert "--image web=URI" in str(err.value.diagnostics[0])
     assert fake_docker() == []
+
+
+def test_cloudformation_fills_the_image_parameter_of_a_build_only_service(server, tmp_path):
+    from compose2ecs.aws.commands import run_deploy
+    from compose2ecs.aws.progress import NullProgress
+    from compose2ecs.aws.stack import templates_for
+    from compose2ecs.build.command import for_deploy
+    from compose2ecs.pipeline import InputOptions, convert_inputs
+    from tests.aws_fixtures import FakeClock
+
+    run = Run(server, make_app(tmp_path / "app"))
+    clients = run.clients()
+    options = InputOptions(files=(str(run.root / "compose.yaml"),), cwd=str(run.root))
+    pinned, built = for_deploy(options, lambda _r: clients, NullProgress(), Docker(), parameters=True)
+    assert pinned.images == (), "a build-only service stays a template parameter"
+    ecs = convert_inputs(pinned).ecs
+    template, _nested = templates_for(ecs)
+    assert "WebImage" in template["Parameters"]
+    clock = FakeClock()
+    run_deploy(ecs, clients, NullProgress(), via="cloudformation", sleep=clock.sleep, clock=clock,
+               built_images=built)
+    stack = clients.cloudformation.describe_stacks(StackName="shop")["Stacks"][0]
+    values = {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}
+    assert values["WebImage"] == built["web"] and "@sha256:" in built["web"]
+
+
+# ----------------------------------------------------------------------------- the commands
+def cli(endpoint, cwd, *args, env=None):
+    full = dict(os.environ, PYTHONPATH=str(REPO), CI="true", **(env or {}))
+    command = [sys.executable, "-m", "compose2ecs.cli", *args, "--endpoint-url", endpoint, "--region", REGION]
+    return subprocess.run(command, cwd=cwd, env=full, capture_output=True, text=True, timeout=300)
+
+
+def test_build_push_and_deploy_commands(server, fake_docker, tmp_path):
+    root = make_app(tmp_path / "app")
+    built = cli(server, root, "build")
+    assert built.returncode == 0, built.stderr
+    assert built.stdout.startswith("web=") and ".amazonaws.com/shop/web:c2e-" in built.stdout
+    assert [c["argv"][0] for c in fake_docker()] == ["version", "image", "buildx"]
+    pushed = cli(server, root, "push", "--output", "json")
+    assert pushed.returncode == 0, pushed.stderr
+    result = json.loads(pushed.stdout.strip().splitlines()[-1])["result"]
+    assert "@sha256:" in result["images"]["web"]
+    assert [c["argv"][0] for c in fake_docker()][3:] == ["version", "image", "login", "push"], \
+        "push uses the image build made"
+    deployed = cli(server, root, "deploy")
+    assert deployed.returncode == 0, deployed.stderr
+    assert "image web: unchanged" in deployed.stderr, "timestamped progress lines in CI"
+    assert len([c for c in fake_docker() if c["argv"][0] == "push"]) == 1
+    plan = cli(server, root, "plan", "--detailed-exitcode")
+    assert plan.returncode == 0, plan.stdout + plan.stderr
+
+
+def test_deploy_without_docker_is_one_error_naming_image(moto_server, tmp_path):
+    root = make_app(tmp_path / "app")
+    result = cli(moto_server, root, "deploy", env={"PATH": str(tmp_path / "nowhere")})
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "no docker command on PATH" in result.stderr and "--image SERVICE=URI" in result.stderr
+
+
+@pytest.mark.skipif(shutil.which("docker") is None or subprocess.run(
+    ["docker", "version", "--format", "{{.Server.Version}}"], capture_output=True).returncode != 0,
+    reason="needs a running Docker daemon (this machine has the docker CLI at most, no daemon)")
+def test_real_docker_builds_and_pushes_to_a_local_registry(tmp_path):  # pragma: no cover - needs Docker
+    from compose2ecs.build.docker import BuildSpec
+
+    port = __import__("tests.aws_fixtures", fromlist=["free_port"]).free_port()
+    subprocess.run(["docker", "run", "-d", "--rm", "--name", f"c2e-registry-{port}", "-p", f"{port}:5000",
+                    "registry:2"], check=True)
+    try:
+        (tmp_path / "Dockerfile").write_text("FROM scratch\nCOPY hello.txt /\n")
+        (tmp_path / "hello.txt").write_text("hi\n")
+        docker, ref = Docker(), f"localhost:{port}/c2e/hello:{tag_of(tmp_path)}"
+        assert docker.build(BuildSpec("hello", str(tmp_path)), ref, str(tmp_path)).returncode == 0
+        assert pushed_digest(docker.run(["docker", "push", ref]).output)
+    finally:
+        subprocess.run(["docker", "rm", "-f", f"c2e-registry-{port}"], capture_output=True)
