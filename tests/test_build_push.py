@@ -226,6 +226,9 @@ def test_deploy_builds_pushes_and_pins_the_digest_then_redeploys_with_no_change(
     assert "--password-stdin" in login["argv"] and login["stdin"], "the token goes through stdin"
     assert all(login["stdin"] not in " ".join(c["argv"]) for c in calls)
     assert login["stdin"] not in run.log.getvalue()
+    import re
+    steps = re.findall(r"^\d\d:\d\d:\d\d (?:image web|ecr-repository shop/web): (\w+)", run.log.getvalue(), re.M)
+    assert steps == ["creating", "created", "building", "done", "pushing", "done"], "timestamped steps in CI"
     assert _repositories(ecr, "shop") == ["shop/web"], "down --images finds the repository"
 
     recorder = CallRecorder()
@@ -366,3 +369,34 @@ def test_real_docker_builds_and_pushes_to_a_local_registry(tmp_path):  # pragma:
         assert pushed_digest(docker.run(["docker", "push", ref]).output)
     finally:
         subprocess.run(["docker", "rm", "-f", f"c2e-registry-{port}"], capture_output=True)
+
+
+def test_an_additional_context_counts_in_the_tag(tmp_path):
+    from compose2ecs.build.images import targets
+    from compose2ecs.pipeline import InputOptions, convert_inputs
+
+    root = make_app(tmp_path, COMPOSE.replace("      args:", "      additional_contexts: {assets: ./assets}\n      args:"))
+    (root / "assets").mkdir()
+    (root / "assets" / "logo.svg").write_text("<svg/>")
+
+    def tag():
+        conversion = convert_inputs(InputOptions(files=(str(root / "compose.yaml"),), cwd=str(root)))
+        return targets(conversion.project, conversion.ecs)[0].tag
+    first = tag()
+    (root / "assets" / "logo.svg").write_text("<svg></svg>")
+    assert tag() != first
+
+
+def test_dry_run_builds_nothing_and_changes_nothing(server, fake_docker, tmp_path):
+    from compose2ecs.aws.session import CallRecorder
+    from compose2ecs.build.command import for_deploy
+    from compose2ecs.aws.progress import NullProgress
+    from compose2ecs.pipeline import InputOptions
+
+    run = Run(server, make_app(tmp_path / "app"))
+    recorder = CallRecorder()
+    clients = run.clients(recorder)
+    options = InputOptions(files=(str(run.root / "compose.yaml"),), cwd=str(run.root))
+    _options, images = for_deploy(options, lambda _r: clients, NullProgress(), Docker(), dry_run=True)
+    assert ".amazonaws.com/shop/web:c2e-" in images["web"], "shows the tag it would push"
+    assert recorder.mutating() == [] and fake_docker() == []
