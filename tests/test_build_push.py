@@ -342,6 +342,13 @@ def test_build_push_and_deploy_commands(server, fake_docker, tmp_path):
     assert len([c for c in fake_docker() if c["argv"][0] == "push"]) == 1
     plan = cli(server, root, "plan", "--detailed-exitcode")
     assert plan.returncode == 0, plan.stdout + plan.stderr
+    kept = cli(server, root, "down", "-p", "shop", "--yes")
+    assert kept.returncode == 0 and "shop/web" in kept.stdout + kept.stderr, "down keeps images by default"
+    down = cli(server, root, "down", "-p", "shop", "--images", "--yes")
+    assert down.returncode == 0, down.stderr
+    import boto3
+    ecr = boto3.client("ecr", endpoint_url=server, region_name=REGION)
+    assert ecr.describe_repositories()["repositories"] == [], "down --images deletes the project's repository"
 
 
 def test_deploy_without_docker_is_one_error_naming_image(moto_server, tmp_path):
