@@ -158,7 +158,7 @@ def _register_deploy(app, F, D, DF, P, PD, E, PR) -> None:
 
 def make_docker(progress):
     """The local Docker (tests put a fake `docker` on PATH or replace this)."""
-    from .build.docker import Docker
+    from .images.docker import Docker
 
     return Docker(tick=progress.tick)
 
@@ -168,7 +168,7 @@ def build_images(options, progress, region, aws_profile, endpoint_url, no_build=
     ``--via cloudformation`` fills the template's image parameters of build-only services instead."""
     import io
 
-    from .build.command import for_deploy
+    from .images.command import for_deploy
 
     def clients_for(project_region):
         return make_clients(region or project_region, aws_profile, endpoint_url)
@@ -197,7 +197,7 @@ def _images_command(name, F, D, DF, P, PD, E, PR):
                 region: Optional[str] = RegionOpt, aws_profile: Optional[str] = AwsProfileOpt,
                 endpoint_url: Optional[str] = EndpointOpt, image: Optional[List[str]] = ImageOpt,
                 output: str = OutputOpt):
-        from .build.command import run_images
+        from .images.command import run_images
 
         progress = _progress(output)
         options = _inputs(files, docker_run, docker_run_file, project_name, project_directory, env_file,

@@ -1,4 +1,4 @@
-"""Build and push (compose2ecs/build/): content tags, docker argv, ECR repositories, and deploy
+"""Build and push (compose2ecs/images/): content tags, docker argv, ECR repositories, and deploy
 pinned to digests — driven through the fake `docker` in tests/fakes against moto (in-process
 and a moto server), since CI has no Docker daemon and moto has no image registry."""
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from compose2ecs.build import context as ctx
-from compose2ecs.build.docker import BuildSpec, Docker, buildx_argv, pushed_digest
+from compose2ecs.images import context as ctx
+from compose2ecs.images.docker import BuildSpec, Docker, buildx_argv, pushed_digest
 from compose2ecs.errors import UserError
 from tests.aws_fixtures import REGION, aws_env, moto, moto_server  # noqa: F401
 
@@ -92,7 +92,7 @@ def test_dockerignore_patterns_follow_docker():
 
 # ----------------------------------------------------------------------------- docker argv
 def test_buildx_argv_carries_every_build_option(tmp_path):
-    from compose2ecs.build.images import targets
+    from compose2ecs.images.publish import targets
     from compose2ecs.pipeline import InputOptions, convert_inputs
 
     make_app(tmp_path, """\
@@ -175,7 +175,7 @@ class Run:
 
         from compose2ecs.aws.deploy import DeployOptions, deploy
         from compose2ecs.aws.progress import PlainProgress
-        from compose2ecs.build.command import for_deploy
+        from compose2ecs.images.command import for_deploy
         from compose2ecs.pipeline import InputOptions, convert_inputs
         from tests.aws_fixtures import FakeClock
 
@@ -200,7 +200,7 @@ def server(moto_server, fake_docker, monkeypatch):
 def test_deploy_builds_pushes_and_pins_the_digest_then_redeploys_with_no_change(server, fake_docker, tmp_path):
     from compose2ecs.aws.down import _repositories
     from compose2ecs.aws.session import CallRecorder
-    from compose2ecs.build.ecr import KEEP_IMAGES
+    from compose2ecs.images.ecr import KEEP_IMAGES
 
     run = Run(server, make_app(tmp_path / "app"))
     built, result, clients = run.deploy()
@@ -297,7 +297,7 @@ def test_cloudformation_fills_the_image_parameter_of_a_build_only_service(server
     from compose2ecs.aws.commands import run_deploy
     from compose2ecs.aws.progress import NullProgress
     from compose2ecs.aws.stack import templates_for
-    from compose2ecs.build.command import for_deploy
+    from compose2ecs.images.command import for_deploy
     from compose2ecs.pipeline import InputOptions, convert_inputs
     from tests.aws_fixtures import FakeClock
 
@@ -363,7 +363,7 @@ def test_deploy_without_docker_is_one_error_naming_image(moto_server, tmp_path):
     ["docker", "version", "--format", "{{.Server.Version}}"], capture_output=True).returncode != 0,
     reason="needs a running Docker daemon (this machine has the docker CLI at most, no daemon)")
 def test_real_docker_builds_and_pushes_to_a_local_registry(tmp_path):  # pragma: no cover - needs Docker
-    from compose2ecs.build.docker import BuildSpec
+    from compose2ecs.images.docker import BuildSpec
 
     port = __import__("tests.aws_fixtures", fromlist=["free_port"]).free_port()
     subprocess.run(["docker", "run", "-d", "--rm", "--name", f"c2e-registry-{port}", "-p", f"{port}:5000",
@@ -379,7 +379,7 @@ def test_real_docker_builds_and_pushes_to_a_local_registry(tmp_path):  # pragma:
 
 
 def test_an_additional_context_counts_in_the_tag(tmp_path):
-    from compose2ecs.build.images import targets
+    from compose2ecs.images.publish import targets
     from compose2ecs.pipeline import InputOptions, convert_inputs
 
     root = make_app(tmp_path, COMPOSE.replace("      args:", "      additional_contexts: {assets: ./assets}\n      args:"))
@@ -396,7 +396,7 @@ def test_an_additional_context_counts_in_the_tag(tmp_path):
 
 def test_dry_run_builds_nothing_and_changes_nothing(server, fake_docker, tmp_path):
     from compose2ecs.aws.session import CallRecorder
-    from compose2ecs.build.command import for_deploy
+    from compose2ecs.images.command import for_deploy
     from compose2ecs.aws.progress import NullProgress
     from compose2ecs.pipeline import InputOptions
 

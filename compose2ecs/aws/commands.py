@@ -53,7 +53,7 @@ def _deploy_stack(ecs, clients, progress, dry_run, no_rollback, s3_bucket, timeo
         known["ExistingClusterName"] = ecs.cluster.name
     known.update(existing_load_balancer(ecs, template, clients.elbv2))
     if built_images:
-        from ..build.command import image_parameters
+        from ..images.command import image_parameters
 
         known.update(image_parameters(template, built_images))
     parameters = stack_parameters(template, known)
