@@ -111,11 +111,11 @@ def _name_only(files, docker_run, docker_run_file, project_name) -> bool:
 
 
 def register(app) -> None:
-    """Add deploy, plan, status, ps, logs, down and run to the root typer app."""
+    """Add deploy, plan, status, ps, logs, down, run, build and push to the root typer app."""
     shared = (FilesOpt, DockerRunOpt, DockerRunFileOpt, ProjectNameOpt, ProjectDirOpt, EnvFileOpt,
               ProfileOpt)
     for registrar in (_register_deploy, _register_plan, _register_status, _register_logs, _register_down,
-                      _register_run):
+                      _register_run, _register_build):
         registrar(app, *shared)
 
 
@@ -140,6 +140,7 @@ def _register_deploy(app, F, D, DF, P, PD, E, PR) -> None:
                s3_bucket: Optional[str] = typer.Option(None, "--s3-bucket", help="cloudformation: bucket for big and nested templates."),
                efs: Optional[List[str]] = EfsOpt, image: Optional[List[str]] = ImageOpt,
                execution_role_arn: Optional[str] = ExecRoleOpt, task_role_arn: Optional[str] = TaskRoleOpt,
+               no_build: bool = typer.Option(False, "--no-build", help="Build nothing: deploy pinned images only."),
                output: str = OutputOpt):
         """Deploy the project to ECS (Fargate): plan, apply, wait, print where it answers."""
         from .aws.commands import check_via, run_deploy
@@ -148,11 +149,64 @@ def _register_deploy(app, F, D, DF, P, PD, E, PR) -> None:
         progress = _progress(output)
         options = _inputs(files, docker_run, docker_run_file, project_name, project_directory, env_file,
                           profile, region, cluster, efs, image, execution_role_arn, task_role_arn)
+        options, built = build_images(options, progress, region, aws_profile, endpoint_url, no_build, dry_run, via)
         ecs = load_project(options, {"vpc_id": vpc, "subnets": tuple(subnet or ())})
         clients = make_clients(region or ecs.region, aws_profile, endpoint_url)
         run_deploy(ecs, clients, progress, via=via, dry_run=dry_run, wait=not no_wait, timeout=timeout,
                    confirm=lambda text: _confirm("Apply these changes?", yes or not _stdin_is_terminal()),
-                   no_rollback=no_rollback, s3_bucket=s3_bucket)
+                   no_rollback=no_rollback, s3_bucket=s3_bucket, built_images=built)
+
+
+def make_docker(progress):
+    """The local Docker (tests put a fake `docker` on PATH or replace this)."""
+    from .images.docker import Docker
+
+    return Docker(tick=progress.tick)
+
+
+def build_images(options, progress, region, aws_profile, endpoint_url, no_build=False, dry_run=False, via="api"):
+    """Build and push the services with a build section; ``(options pinned to the digests, images)``.
+    ``--via cloudformation`` fills the template's image parameters of build-only services instead."""
+    import io
+
+    from .images.command import for_deploy
+
+    def clients_for(project_region):
+        return make_clients(region or project_region, aws_profile, endpoint_url)
+
+    stdin = None
+    if "-" in options.files or "-" in options.docker_run_files:  # read twice: here and by load_project
+        text = sys.stdin.read()
+        sys.stdin, stdin = io.StringIO(text), io.StringIO(text)
+    return for_deploy(options, clients_for, progress, make_docker(progress), no_build, dry_run,
+                      parameters=via == "cloudformation", stdin=stdin)
+
+
+def _register_build(app, F, D, DF, P, PD, E, PR) -> None:
+    docs = {"build": "Build the images of the services with a build section (docker buildx), tagged for the "
+                     "project's ECR repositories.",
+            "push": "Build what ECR does not have yet, push it, and print each image by digest."}
+    for name in ("build", "push"):
+        app.command(name, help=docs[name])(_guard(_images_command(name, F, D, DF, P, PD, E, PR)))
+
+
+def _images_command(name, F, D, DF, P, PD, E, PR):
+    def command(files: Optional[List[str]] = F, docker_run: Optional[List[str]] = D,
+                docker_run_file: Optional[List[str]] = DF, project_name: Optional[str] = P,
+                project_directory: Optional[str] = PD, env_file: Optional[List[str]] = E,
+                profile: Optional[List[str]] = PR,
+                region: Optional[str] = RegionOpt, aws_profile: Optional[str] = AwsProfileOpt,
+                endpoint_url: Optional[str] = EndpointOpt, image: Optional[List[str]] = ImageOpt,
+                output: str = OutputOpt):
+        from .images.command import run_images
+
+        progress = _progress(output)
+        options = _inputs(files, docker_run, docker_run_file, project_name, project_directory, env_file,
+                          profile, region, image=image)
+        run_images(options, lambda project_region: make_clients(region or project_region, aws_profile, endpoint_url),
+                   progress, make_docker(progress), push=name == "push")
+    command.__name__ = name  # AWS error lines name the command
+    return command
 
 
 def _register_plan(app, F, D, DF, P, PD, E, PR) -> None:
@@ -177,6 +231,8 @@ def _register_plan(app, F, D, DF, P, PD, E, PR) -> None:
             check_output(output)  # a bad --output is a user error before anything is read
             options = _inputs(files, docker_run, docker_run_file, project_name, project_directory, env_file,
                               profile, region, cluster, efs, image, execution_role_arn, task_role_arn)
+            options, _built = build_images(options, _progress(output), region, aws_profile, endpoint_url,
+                                           dry_run=True)
             ecs = load_project(options, {"vpc_id": vpc, "subnets": tuple(subnet or ())})
             clients = make_clients(region or ecs.region, aws_profile, endpoint_url)
             return run_plan(ecs, clients, _progress(output))

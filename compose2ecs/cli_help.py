@@ -45,6 +45,8 @@ EXAMPLES = {
     "run": "compose2ecs run -f compose.yaml web ./manage.py migrate",
     "down": "compose2ecs down -p shop --yes",
     "cost": "compose2ecs cost -f compose.yaml --output json",
+    "build": "compose2ecs build -f compose.yaml",
+    "push": "compose2ecs push -f compose.yaml -p shop --output json",
 }
 
 

@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -27,8 +28,12 @@ from tests.aws_fixtures import FAKE_ENV, _wait_for_port, free_port
 REPO = Path(__file__).resolve().parent.parent
 HELLO = str(REPO / "examples" / "hello" / "compose.yaml")
 WEBAPP = str(REPO / "examples" / "webapp" / "compose.yaml")
+BUILT = str(REPO / "tests" / "fakes" / "app" / "compose.yaml")  # built by the fake docker in tests/fakes
 COMMANDS = set(typer.main.get_command(app).commands)
-ENV = {**FAKE_ENV, "AWS_PROFILE": None, "CI": "true", "COMPOSE2ECS_DEBUG": None}
+_FAKE_STATE = tempfile.mkdtemp(prefix="c2e-fake-docker-")
+ENV = {**FAKE_ENV, "AWS_PROFILE": None, "CI": "true", "COMPOSE2ECS_DEBUG": None,
+       "PATH": f"{REPO / 'tests' / 'fakes'}{os.pathsep}{os.environ.get('PATH', '')}",
+       "FAKE_DOCKER_LOG": os.path.join(_FAKE_STATE, "log"), "FAKE_DOCKER_STATE": os.path.join(_FAKE_STATE, "state")}
 
 # (id, argv, exit code, JSON status or None (no --output json), answer at a prompt or None)
 ROWS = [
@@ -74,6 +79,11 @@ ROWS = [
     ("down declined", ["down", "-p", "hello", "--output", "json", "@aws"], 1, "cancelled", "n"),
     ("down no terminal", ["down", "-p", "hello", "--output", "json", "@aws"], 2, "invalid", None),
     ("down ok", ["down", "-p", "gone", "--yes", "--output", "json", "@aws"], 0, "ok", None),
+    ("build ok", ["build", "-f", BUILT, "@aws"], 0, None, None),
+    ("build missing file", ["build", "-f", "missing.yaml", "--output", "json", "@aws"], 2, "invalid", None),
+    ("push json ok", ["push", "-f", BUILT, "--output", "json", "@aws"], 0, "ok", None),
+    ("push output yaml", ["push", "-f", BUILT, "--output", "yaml", "@aws"], 2, None, None),
+    ("deploy no build", ["deploy", "-f", BUILT, "--no-build", "--output", "json", "@aws"], 2, "invalid", None),
     ("down nothing", ["down", "-p", "gone", "--yes", "--output", "json", "@aws"], 0, "ok", None),
 ]
 

@@ -16,16 +16,19 @@ from .progress import Progress
 def run_deploy(ecs, clients, progress: Progress, via: Optional[str] = None, dry_run: bool = False,
                wait: bool = True, timeout: float = 900, confirm: Optional[Callable] = None,
                no_rollback: bool = False, s3_bucket: Optional[str] = None,
-               sleep: Callable = time.sleep, clock: Callable = time.time, render=None):
+               sleep: Callable = time.sleep, clock: Callable = time.time, render=None,
+               built_images: Optional[dict] = None):
     """`deploy`: the api path (plan → apply → wait) or the CloudFormation change-set path
-    (``via`` None: api, unless the project needs what only CloudFormation creates; aws/via.py)."""
+    (``via`` None: api, unless the project needs what only CloudFormation creates; aws/via.py).
+    ``built_images`` (service → digest URI) fill the template's image parameters."""
     from .via import choose_via
 
     via, note = choose_via(ecs, via)
     if note:
         progress.note(note)
     if via == "cloudformation":
-        return _deploy_stack(ecs, clients, progress, dry_run, no_rollback, s3_bucket, timeout, sleep, clock)
+        return _deploy_stack(ecs, clients, progress, dry_run, no_rollback, s3_bucket, timeout, sleep, clock,
+                             built_images or {})
     check_via(via)
     from .deploy import DeployOptions, deploy, render_result
     from .plan import render_plan
@@ -42,7 +45,7 @@ def run_deploy(ecs, clients, progress: Progress, via: Optional[str] = None, dry_
     return result
 
 
-def _deploy_stack(ecs, clients, progress, dry_run, no_rollback, s3_bucket, timeout, sleep, clock):
+def _deploy_stack(ecs, clients, progress, dry_run, no_rollback, s3_bucket, timeout, sleep, clock, built_images=None):
     from .network import resolve_network
     from .stack import (StackDeployer, StackOptions, dump, refuse_placeholders, render_changes, stack_parameters,
                         templates_for, with_uploaded_nested)
@@ -56,6 +59,10 @@ def _deploy_stack(ecs, clients, progress, dry_run, no_rollback, s3_bucket, timeo
     if ecs.cluster.existing:
         known["ExistingClusterName"] = ecs.cluster.name
     known.update(existing_load_balancer(ecs, template, clients.elbv2))
+    if built_images:
+        from ..images.command import image_parameters
+
+        known.update(image_parameters(template, built_images))
     parameters = stack_parameters(template, known)
     deployer = StackDeployer(clients.cloudformation, clients.s3 if s3_bucket else None, progress, sleep, clock)
     template = with_uploaded_nested(template, deployer.upload_nested(ecs, nested, s3_bucket))

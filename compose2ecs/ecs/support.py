@@ -40,7 +40,8 @@ TABLE = {
     "blkio_config": Rule(UNSUPPORTED, "ECS cannot set block-I/O weights or limits",
                          "cannot be expressed on ECS; dropped"),
     "build": Rule(MAPPED, "ECS runs images: `image` (or `--image SERVICE=URI` / `x-ecs.image`) is used; "
-                  "a build-only service gets a placeholder image listed in the report"),
+                  "a build-only service gets a placeholder image listed in the report; `deploy` builds, pushes "
+                  "to ECR and pins the digest (docs/deploy.md)"),
     "cap_add": Rule(MAPPED, "`linuxParameters.capabilities.add`, `CAP_` prefix stripped; on Fargate only "
                     "SYS_PTRACE is allowed, others dropped (unsupported)"),
     "cap_drop": Rule(MAPPED, "`linuxParameters.capabilities.drop`, `CAP_` prefix stripped"),
