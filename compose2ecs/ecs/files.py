@@ -121,12 +121,14 @@ def _created_config(ctx: Ctx, key: str, slot: str, resource) -> SecretSpec:
     kind = secrets.encoding(path)
     if size <= SSM_LIMIT and kind == "text":
         name = secrets.store_name(ctx.project.name, "config", key)
-        return SecretSpec(slot, name, "ssm", True, path, resource.get("environment"), "config", kind, name)
+        return SecretSpec(slot, name, "ssm", True, path, resource.get("environment"), "config", kind, name,
+                          None if content is None else str(content))
     value = f"arn:aws:secretsmanager:{ctx.region}:000000000000:secret:REPLACE-ME-{ctx.project.name}-config-{key}"
     ctx.placeholder(value, f"Secrets Manager secret for compose config {key!r} (over {SSM_LIMIT} bytes or binary)",
                     "deploy stores it")
     return SecretSpec(slot, value, "secretsmanager", True, path, resource.get("environment"), "config", kind,
-                      secrets.store_name(ctx.project.name, "secret", f"config-{key}"))
+                      secrets.store_name(ctx.project.name, "secret", f"config-{key}"),
+                      None if content is None else str(content))
 
 
 def _size(path) -> int:

@@ -246,6 +246,7 @@ class SecretSpec:
     kind: str = "secret"  # secret | config (compose top-level section)
     encoding: str = "text"  # text | base64 (a binary file is stored base64; the init container decodes)
     store_name: Optional[str] = None  # the Secrets Manager name / SSM parameter deploy writes
+    source_content: Optional[str] = None  # a config's inline ``content:`` (configs only, never secrets)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,162 @@
+"""deploy stores secret and config values from the local project (issue 16), against moto.
+
+Asserts the calls that were sent (CallRecorder) and scans every output for the value."""
+from __future__ import annotations
+
+import io
+import json
+import textwrap
+
+import pytest
+
+from compose2ecs.aws.deploy import DeployOptions, deploy, render_result
+from compose2ecs.aws.plan import make_plan, plan_data, render_plan
+from compose2ecs.aws.progress import PlainProgress
+from compose2ecs.aws.secrets import HASH_TAG
+from compose2ecs.aws.session import CallRecorder
+from compose2ecs.ecs import files
+from compose2ecs.ecs.lower import LowerOptions, lower
+from compose2ecs.errors import UserError
+from compose2ecs.pipeline import InputOptions, load_inputs
+from tests.aws_fixtures import FakeClock, aws_env, make_clients, moto  # noqa: F401
+
+VALUE = "pg-CANARY-9f3b $(id) 'q' \"d\""
+COMPOSE = """
+name: shop
+services:
+  db:
+    image: postgres:16
+    environment:
+      POSTGRES_PASSWORD_FILE: /run/secrets/db-password
+    secrets: [db-password]
+    configs: [{source: initdb, target: /docker-entrypoint-initdb.d/init.sql}]
+  api:
+    image: api:1
+    secrets: [token]
+secrets:
+  db-password:
+    file: ./db-password.txt
+  token:
+    environment: API_TOKEN
+configs:
+  initdb:
+    content: "create table t (id int);"
+"""
+TOKEN = "tok-CANARY-77"
+
+
+def project_of(folder, value=VALUE):
+    (folder / "compose.yaml").write_text(textwrap.dedent(COMPOSE))
+    (folder / "db-password.txt").write_text(value)
+    loaded = load_inputs(InputOptions(files=(str(folder / "compose.yaml"),), cwd=str(folder)), {})
+    return lower(loaded.project, LowerOptions(region="us-east-1"), {})
+
+
+@pytest.fixture
+def world(moto, monkeypatch):
+    monkeypatch.setenv("API_TOKEN", TOKEN)
+    recorder = CallRecorder()
+    clients = make_clients(recorder)
+    registered = []
+    clients.hooks.append(lambda client: client.meta.events.register(
+        "provide-client-params.ecs.RegisterTaskDefinition", lambda params, **_: registered.append(dict(params))))
+    return recorder, clients, FakeClock(), registered
+
+
+def run(project, clients, clock, **options):
+    stream = io.StringIO()
+    result = deploy(project, clients, DeployOptions(**options), PlainProgress(stream, clock), clock.sleep, clock)
+    outputs = [stream.getvalue(), render_result(result), json.dumps(result.data()), render_plan(result.plan),
+               json.dumps(plan_data(result.plan)), repr(result.plan.actions)]
+    return result, outputs
+
+
+def assert_no_value(outputs):
+    for text in outputs:
+        assert "CANARY" not in text
+
+
+def test_first_deploy_stores_the_values_and_the_task_reads_the_real_arn(world, tmp_path):
+    recorder, clients, clock, registered = world
+    result, outputs = run(project_of(tmp_path), clients, clock)
+    assert_no_value(outputs)
+    sm = clients.secretsmanager
+    got = sm.get_secret_value(SecretId="compose2ecs/shop/db-password")
+    assert got["SecretString"] == VALUE
+    assert sm.get_secret_value(SecretId="compose2ecs/shop/token")["SecretString"] == TOKEN
+    tags = {t["Key"]: t["Value"] for t in sm.describe_secret(SecretId=got["ARN"])["Tags"]}
+    assert tags["compose2ecs:project"] == "shop" and len(tags[HASH_TAG]) == 64
+    param = clients.ssm.get_parameter(Name="/compose2ecs/shop/configs/initdb")["Parameter"]
+    assert param["Value"] == "create table t (id int);"
+    db = {c["name"]: c for c in next(b for b in registered if b["family"] == "shop-db")["containerDefinitions"]}
+    init = db[files.INIT_NAME]
+    assert {s["valueFrom"] for s in init["secrets"]} == {got["ARN"], "/compose2ecs/shop/configs/initdb"}
+    assert db["db"]["dependsOn"] == [{"containerName": files.INIT_NAME, "condition": "SUCCESS"}]
+    assert {m["containerPath"] for m in db["db"]["mountPoints"]} == {"/run/secrets", "/docker-entrypoint-initdb.d"}
+    policy = clients.iam.get_role_policy(RoleName="shop-ecs-execution", PolicyName="read-secrets")["PolicyDocument"]
+    text = json.dumps(policy)
+    assert got["ARN"] in text and "??????" not in text  # the real ARN, not the plan's pattern
+    ops = recorder.names()
+    assert ops.index("secretsmanager:CreateSecret") < ops.index("ecs:RegisterTaskDefinition")
+    assert "REPLACE-ME" not in json.dumps(registered)
+
+
+def test_unchanged_values_make_no_mutating_call(world, tmp_path):
+    recorder, clients, clock, _ = world
+    run(project_of(tmp_path), clients, clock)
+    recorder.calls.clear()
+    result, outputs = run(project_of(tmp_path), clients, clock)
+    assert recorder.mutating() == []
+    assert not result.plan.changes()
+    assert ("secretsmanager", "GetSecretValue") not in recorder.calls  # compared by the hash tag only
+    assert_no_value(outputs)
+
+
+def test_changed_value_is_put_once_and_its_readers_restart(world, tmp_path):
+    recorder, clients, clock, _ = world
+    run(project_of(tmp_path), clients, clock)
+    recorder.calls.clear()
+    sent = []
+    clients.ecs.meta.events.register("provide-client-params.ecs.UpdateService", lambda params, **_: sent.append(params))
+    result, outputs = run(project_of(tmp_path, "new-CANARY-pw"), clients, clock)
+    assert recorder.mutating() == [("secretsmanager", "PutSecretValue"), ("secretsmanager", "TagResource"),
+                                   ("ecs", "UpdateService")]
+    assert [(s["service"], s.get("forceNewDeployment")) for s in sent] == [("db", True)]
+    assert clients.secretsmanager.get_secret_value(SecretId="compose2ecs/shop/db-password")["SecretString"] \
+        == "new-CANARY-pw"
+    assert "restart: reads changed db-password" in render_plan(result.plan)
+    assert_no_value(outputs)
+
+
+def test_plan_names_the_secrets_it_will_create_never_their_values(world, tmp_path):
+    recorder, clients, clock, _ = world
+    plan = make_plan(project_of(tmp_path), clients)
+    text = render_plan(plan)
+    assert "+ create    secret          compose2ecs/shop/db-password  (Secrets Manager, secret db-password " \
+           "from db-password.txt)" in text
+    assert "compose2ecs/shop/token  (Secrets Manager, secret token from $API_TOKEN)" in text
+    assert "/compose2ecs/shop/configs/initdb  (SSM parameter, config initdb from inline content)" in text
+    assert recorder.mutating() == []
+    assert_no_value([text, json.dumps(plan_data(plan))])
+
+
+def test_external_secret_is_never_written(world, tmp_path):
+    recorder, clients, clock, _ = world
+    arn = clients.secretsmanager.create_secret(Name="prod/db", SecretString="x")["ARN"]
+    (tmp_path / "compose.yaml").write_text(f"name: ext\nx-ecs:\n  secrets:\n    db: {arn}\nservices:\n"
+                                           "  app:\n    image: app:1\n    secrets: [db, other]\n"
+                                           "secrets:\n  db: {external: true}\n  other: {external: true, name: /p/o}\n")
+    loaded = load_inputs(InputOptions(files=(str(tmp_path / "compose.yaml"),), cwd=str(tmp_path)), {})
+    recorder.calls.clear()
+    run(lower(loaded.project, LowerOptions(region="us-east-1"), {}), clients, clock)
+    assert not [op for op in recorder.mutating() if op[0] in ("secretsmanager", "ssm")]
+
+
+def test_missing_file_or_variable_is_a_located_user_error_before_any_change(world, tmp_path, monkeypatch):
+    recorder, clients, clock, _ = world
+    project = project_of(tmp_path)
+    monkeypatch.delenv("API_TOKEN")
+    with pytest.raises(UserError) as err:
+        run(project, clients, clock)
+    assert "secrets.token" in str(err.value) and "API_TOKEN" in str(err.value)
+    assert recorder.mutating() == []
