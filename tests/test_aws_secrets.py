@@ -160,3 +160,52 @@ def test_missing_file_or_variable_is_a_located_user_error_before_any_change(worl
         run(project, clients, clock)
     assert "secrets.token" in str(err.value) and "API_TOKEN" in str(err.value)
     assert recorder.mutating() == []
+
+
+def test_cloudformation_path_stores_first_and_the_template_refers_to_the_real_secret(world, tmp_path):
+    from compose2ecs.aws.secrets import stack_values
+    from compose2ecs.aws.stack import templates_for
+
+    recorder, clients, clock, _ = world
+    progress = PlainProgress(io.StringIO(), clock)
+    ecs, restart = stack_values(project_of(tmp_path), clients, progress, dry_run=False)
+    arn = clients.secretsmanager.describe_secret(SecretId="compose2ecs/shop/db-password")["ARN"]
+    root, nested = templates_for(ecs)
+    text = json.dumps([root, nested])
+    assert arn in text and "GenerateSecretString" not in text and "REPLACE-ME" not in text
+    assert restart == []
+    recorder.calls.clear()
+    again, restart = stack_values(project_of(tmp_path), clients, progress, dry_run=False)
+    assert recorder.mutating() == [] and restart == []
+    _, restart = stack_values(project_of(tmp_path, "changed-CANARY"), clients, progress, dry_run=False)
+    assert restart == ["db"]
+    assert_no_value([text])
+
+
+def test_cloudformation_deploy_end_to_end_leaks_no_value(world, tmp_path, monkeypatch):
+    """The deploy command's wiring (moto's CloudFormation cannot run the template: the stack
+    call is captured): values stored, the template sent names the real secret, no value anywhere."""
+    from compose2ecs.aws import commands, stack
+    from compose2ecs.aws.progress import PlainProgress as Plain
+
+    recorder, clients, clock, _ = world
+    sent = []
+    monkeypatch.setattr(stack.StackDeployer, "deploy", lambda self, project, body, *a: sent.append(body)
+                        or stack.StackResult("shop", True))
+    out = io.StringIO()
+    commands._deploy_stack(project_of(tmp_path), clients, Plain(out, clock), False, False, None, 60,
+                           clock.sleep, clock)
+    got = clients.secretsmanager.get_secret_value(SecretId="compose2ecs/shop/db-password")
+    assert got["SecretString"] == VALUE and got["ARN"] in sent[0]
+    assert_no_value([out.getvalue(), sent[0]])
+    sent.clear()
+    clients.ecs.create_cluster(clusterName="shop")  # what the (captured) stack would have created
+    arn = clients.ecs.register_task_definition(family="shop-db", containerDefinitions=[
+        {"name": "db", "image": "postgres:16", "memory": 512}])["taskDefinition"]["taskDefinitionArn"]
+    clients.ecs.create_service(cluster="shop", serviceName="db", taskDefinition=arn, desiredCount=1)
+    recorder.calls.clear()
+    commands._deploy_stack(project_of(tmp_path, "other-CANARY"), clients, Plain(out, clock), False, False, None, 60,
+                           clock.sleep, clock)
+    assert recorder.mutating() == [("secretsmanager", "PutSecretValue"), ("secretsmanager", "TagResource"),
+                                   ("ecs", "UpdateService")]  # the db service restarts: its value changed
+    assert_no_value([out.getvalue(), sent[0]])

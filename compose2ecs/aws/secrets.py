@@ -256,3 +256,37 @@ def apply_values(deployer, plan, actions: list) -> None:
 
         account = next(iter(swaps.values())).split(":")[4]
         live.secrets_policy = policy_document(plan.project, concrete(deployer.clients.region, account))
+
+
+@dataclass
+class _Step:
+    """What apply_values needs of a Deployer (clients, progress) on the CloudFormation path."""
+
+    clients: object
+    progress: object
+
+
+def stack_values(ecs, clients, progress, dry_run: bool) -> tuple:
+    """``deploy --via cloudformation``: store the values before the stack (same code as the api
+    path), so the template refers to the real secrets and never creates placeholders.
+    Returns ``(ecs with real valueFroms, services to restart after the stack)``."""
+    from .ownership import refuse
+    from .plan import CREATE, NO_CHANGE, UPDATE, Action, Live, Plan
+
+    live = Live()
+    resolved, actions = plan_values(ecs, clients, live, Action, (CREATE, UPDATE, NO_CHANGE))
+    refuse(ecs.name, live.clashes)
+    if dry_run or not actions:
+        return resolved, []
+    plan = Plan(resolved, actions, live)
+    apply_values(_Step(clients, progress), plan, actions)
+    changed = {k for k, item in live.stored.items() if any(a.name == item.name and a.kind == UPDATE for a in actions)}
+    return plan.project, sorted(readers(plan.project, changed))
+
+
+def restart_services(clients, cluster: str, names: list, progress) -> None:
+    """Start a new deployment of ``names`` (their tasks read a value that changed)."""
+    for name in names:
+        progress.event("service", name, "restarting", "a secret or config value it reads changed")
+        with aws_errors(f"service {name}"):
+            clients.ecs.update_service(cluster=cluster, service=name, forceNewDeployment=True)
