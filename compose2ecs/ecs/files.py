@@ -193,3 +193,25 @@ def _script(index: int, use: FileUse) -> list:
     if use.owner:
         lines.append(f'chown "$C2E_OWNER_{index}" {path}')
     return lines + [f'chmod "$C2E_MODE_{index}" {path}']
+
+
+def mapping_notes() -> list:
+    """The docs/mapping.md section on how secrets and configs lower (rendered by support.py)."""
+    return ["## Secrets and configs", "",
+            "A compose secret or config a service uses becomes a **file at its target** (`/run/secrets/<name>` for a",
+            "secret without one; `/<name>` for a config, which must then name a directory of its own), with the",
+            "`uid`, `gid` and `mode` of the long syntax (default `0444`, owner root). ECS injects secrets only as",
+            "environment variables, so each task that mounts files gets one non-essential init container",
+            f"`{INIT_NAME}` (`{INIT_IMAGE}`): it receives every value through ECS `secrets`, writes the",
+            "files to task volumes (bind mounts without a host path: task storage on Fargate and EC2), and exits;",
+            "each container that uses a file `dependsOn` it with `SUCCESS` and mounts the volume of the file's",
+            "directory read-only (one volume per container and directory: containers do not see each other's",
+            "files). A directory other than `/run/secrets`/`/run/configs` is mounted over what the image has there",
+            "(a lossy finding). The task must have room for the extra container (10 at most).", "",
+            "Values: secrets from `file:`/`environment:` are stored by `deploy` in Secrets Manager",
+            "(`compose2ecs/<project>/<key>`), configs in SSM Parameter Store (`/compose2ecs/<project>/configs/<key>`,",
+            "Secrets Manager above 4 KiB); `external` secrets and x-ecs `secrets` references are read, never written.",
+            "A file that is not UTF-8 text is stored base64 and decoded by the init container. No value is put in",
+            "a task definition or template. With x-ecs `secrets: {<secret>: NAME}` on a service (or `x-aws-keys`)",
+            "the secret is an environment variable instead, as before. Details: [deploy.md](deploy.md#secrets-and-configs).",
+            ""]

@@ -226,4 +226,7 @@ def render_mapping() -> str:
     from .limits import render_limits  # the numeric limits, from their own table
 
     lines += render_limits() + [""]
+    from .files import mapping_notes  # how secrets and configs become files (issue 16)
+
+    lines += mapping_notes()
     return "\n".join(lines)
