@@ -18,7 +18,7 @@ from compose2ecs.ecs import files
 from compose2ecs.ecs.lower import LowerOptions, lower
 from compose2ecs.errors import UserError
 from compose2ecs.pipeline import InputOptions, load_inputs
-from tests.aws_fixtures import FakeClock, aws_env, make_clients, moto  # noqa: F401
+from tests.aws_fixtures import FakeClock, aws_env, make_clients, moto, moto_server  # noqa: F401
 
 VALUE = "pg-CANARY-9f3b $(id) 'q' \"d\""
 COMPOSE = """
@@ -209,3 +209,33 @@ def test_cloudformation_deploy_end_to_end_leaks_no_value(world, tmp_path, monkey
     assert recorder.mutating() == [("secretsmanager", "PutSecretValue"), ("secretsmanager", "TagResource"),
                                    ("ecs", "UpdateService")]  # the db service restarts: its value changed
     assert_no_value([out.getvalue(), sent[0]])
+
+
+def test_postgres_deploys_through_the_cli_without_a_flag_and_no_value_in_any_output(moto_server, tmp_path):
+    """Issue 16's done-when, as a user runs it: `deploy` (api) on a moto server, then `plan`,
+    both in text and --output json; the value is stored and appears in no stdout/stderr."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    (tmp_path / "compose.yaml").write_text(textwrap.dedent(COMPOSE))
+    (tmp_path / "db-password.txt").write_text(VALUE)
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent), CI="true", API_TOKEN=TOKEN)
+
+    def cli(*args):
+        command = [sys.executable, "-m", "compose2ecs.cli", *args, "--endpoint-url", moto_server, "--region",
+                   "us-east-1"]
+        return subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+
+    runs = [cli("deploy"), cli("plan"), cli("deploy", "--output", "json"), cli("plan", "--output", "json")]
+    assert runs[0].returncode == 0, runs[0].stderr
+    assert "secret compose2ecs/shop/db-password" in runs[0].stderr or "compose2ecs/shop/db-password" in runs[0].stdout
+    assert "No changes" in runs[1].stdout, runs[1].stdout
+    for run_ in runs:
+        assert "Traceback" not in run_.stderr
+        assert_no_value([run_.stdout, run_.stderr])
+    import boto3
+
+    sm = boto3.client("secretsmanager", region_name="us-east-1", endpoint_url=moto_server)
+    assert sm.get_secret_value(SecretId="compose2ecs/shop/db-password")["SecretString"] == VALUE
