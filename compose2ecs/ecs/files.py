@@ -52,28 +52,32 @@ def container_files(ctx: Ctx, unit: Unit) -> tuple:
         for i, ref in enumerate(getattr(unit.service, kind)):
             if kind == "secrets" and secrets.as_environment(ctx, unit, ref.source):
                 continue
-            spec = lookup(ctx, ref.source)
-            if spec is None:
+            target = _target(ctx, unit, kind, i, ref)
+            spec = lookup(ctx, ref.source) if target else None
+            if target and spec is None:
                 ctx.unsupported(unit, (kind, i), f"{kind[:-1]} {ref.source!r} is not defined at the top level; "
                                 "dropped", f"declare it under {kind}:")
-                continue
-            use = _use(ctx, unit, kind, i, ref, spec)
-            if use is not None:
-                out.append(use)
+            if spec is not None:
+                out.append(_use(ctx, unit, kind, i, ref, spec, target))
     return tuple(out)
 
 
-def _use(ctx: Ctx, unit: Unit, kind: str, i: int, ref, spec: SecretSpec) -> Optional[FileUse]:
+def _target(ctx: Ctx, unit: Unit, kind: str, i: int, ref) -> str:
+    """The absolute path of the file ('' when it cannot be written: a file at the root)."""
     target = ref.target or ref.source
     if not target.startswith("/"):
         target = posixpath.join(DEFAULT_DIR[kind] or "/", target)
     target = posixpath.normpath(target)
-    folder = posixpath.dirname(target)
-    if folder == "/":
+    if posixpath.dirname(target) == "/":
         ctx.unsupported(unit, (kind, i), f"{kind[:-1]} {ref.source!r} cannot be written to {target}: a task "
                         "volume mounts a directory, and the root directory cannot be one; dropped",
                         f"give it a target in a directory of its own, e.g. /run/{kind}/{posixpath.basename(target)}")
-        return None
+        return ""
+    return target
+
+
+def _use(ctx: Ctx, unit: Unit, kind: str, i: int, ref, spec: SecretSpec, target: str) -> FileUse:
+    folder = posixpath.dirname(target)
     if not folder.startswith(QUIET_DIRS):
         ctx.lossy(unit, (kind, i), f"{kind[:-1]} {ref.source!r} is written to {target} through a volume on "
                   f"{folder}, which hides the files the image has in {folder}",
@@ -119,8 +123,12 @@ def _created_config(ctx: Ctx, key: str, slot: str, resource) -> SecretSpec:
     path, content = resource.get("file"), resource.get("content")
     size = len(str(content).encode("utf-8")) if content is not None else _size(path)
     kind = secrets.encoding(path)
+    source = path or (f"environment variable {resource.get('environment')}" if resource.get("environment")
+                      else "inline content")
     if size <= SSM_LIMIT and kind == "text":
         name = secrets.store_name(ctx.project.name, "config", key)
+        ctx.info(None, ("configs", key), f"config {key!r} comes from {source}; deploy stores it in the SSM "
+                 f"parameter {name}, which the task reads", "deploy the project (convert never uploads it)")
         return SecretSpec(slot, name, "ssm", True, path, resource.get("environment"), "config", kind, name,
                           None if content is None else str(content))
     value = f"arn:aws:secretsmanager:{ctx.region}:000000000000:secret:REPLACE-ME-{ctx.project.name}-config-{key}"
