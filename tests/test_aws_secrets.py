@@ -239,3 +239,30 @@ def test_postgres_deploys_through_the_cli_without_a_flag_and_no_value_in_any_out
 
     sm = boto3.client("secretsmanager", region_name="us-east-1", endpoint_url=moto_server)
     assert sm.get_secret_value(SecretId="compose2ecs/shop/db-password")["SecretString"] == VALUE
+
+
+def test_binary_file_is_stored_base64_which_the_init_container_decodes(tmp_path):
+    import base64
+
+    from compose2ecs.aws.secrets import value_of
+
+    raw = b"\x00\xffkey\n"
+    (tmp_path / "compose.yaml").write_text("name: bin\nservices:\n  app:\n    image: a:1\n    secrets: [k]\n"
+                                           "secrets:\n  k: {file: ./k.bin}\n")
+    (tmp_path / "k.bin").write_bytes(raw)
+    loaded = load_inputs(InputOptions(files=(str(tmp_path / "compose.yaml"),), cwd=str(tmp_path)), {})
+    spec = lower(loaded.project, LowerOptions(region="us-east-1"), {}).secrets[0]
+    assert spec.encoding == "base64" and base64.b64decode(value_of(spec)) == raw
+
+
+def test_an_aws_error_that_echoes_the_value_is_scrubbed():
+    from botocore.exceptions import ClientError
+
+    from compose2ecs.aws.secrets import _scrubbed
+    from compose2ecs.errors import AwsError
+
+    with pytest.raises(AwsError) as err:
+        with _scrubbed("hunter2-CANARY", "secret x"):
+            raise ClientError({"Error": {"Code": "ValidationException", "Message": "bad value hunter2-CANARY"}},
+                              "PutSecretValue")
+    assert "CANARY" not in str(err.value) and "<value>" in str(err.value)

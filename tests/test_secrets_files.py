@@ -191,3 +191,19 @@ def test_conversion_is_deterministic(tmp_path):
     first, _ = convert(tmp_path, POSTGRES, {"db-password.txt": PASSWORD})
     second, _ = convert(tmp_path, POSTGRES, {"db-password.txt": PASSWORD})
     assert render_task_definitions(first) == render_task_definitions(second)
+
+
+@pytest.mark.parametrize("launch", ["FARGATE", "EC2"])
+def test_the_same_files_on_fargate_and_ec2_in_the_json_and_the_template(tmp_path, launch):
+    """All three back-ends use one dict: the CloudFormation task definition re-cases it."""
+    from compose2ecs.emit.cloudformation import build_templates
+
+    compose = POSTGRES.replace("    secrets: [db-password]", f"    secrets: [db-password]\n    x-ecs: {{launch_type: {launch}}}")
+    ecs, tds = convert(tmp_path, compose, {"db-password.txt": PASSWORD})
+    td = tds["shop-db"]
+    assert td["requiresCompatibilities"] == [launch]
+    template = json.dumps(build_templates(ecs, fmt="json"))
+    init = containers(td)[files.INIT_NAME]
+    assert json.dumps(init["command"][0])[1:-1] in template
+    assert '"SourceVolume": "files-db-0"' in template and '"Host": {}' in template
+    assert PASSWORD not in template

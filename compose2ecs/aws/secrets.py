@@ -182,7 +182,7 @@ def _scrubbed(value: str, resource: str):
         with aws_errors(resource):
             yield
     except AwsError as error:
-        if value and value in str(error) or value in (error.hint or ""):
+        if value and (value in str(error) or value in (error.hint or "")):
             raise AwsError(resource, error.message.replace(value, "<value>"), error.hint.replace(value, "<value>"),
                            code=error.code) from None
         raise
