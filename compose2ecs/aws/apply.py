@@ -251,6 +251,7 @@ def secrets_policy(project, region: str, account: str) -> dict:
 
 from .secrets import apply_values  # noqa: E402 (stores secret/config values first, issue 16)
 
-STEPS = (("secret", apply_values), ("cluster", Deployer._cluster), ("log-group", Deployer._log_groups), ("role", Deployer._role),
+STEPS = (("secret", apply_values),
+         ("cluster", Deployer._cluster), ("log-group", Deployer._log_groups), ("role", Deployer._role),
          ("security-group", Deployer._security_groups), ("namespace", Deployer._namespace),
          ("task-definition", Deployer._task_definitions))

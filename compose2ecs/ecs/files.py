@@ -186,11 +186,15 @@ def with_init_container(ctx: Ctx, group, containers: tuple, uses: dict) -> tuple
                     key=lambda d: d.container_name)))
         out.append(container)
     logs = next((c.log_configuration for c in out if uses.get(c.name)), None)
-    init = Container(name=INIT_NAME, image=INIT_IMAGE, source="", essential=False, entry_point=("sh", "-c"),
+    return tuple(out) + (_init(lines, env, refs, mounts, logs),), tuple(volumes)
+
+
+def _init(lines: list, env: list, refs: list, mounts: list, logs) -> Container:
+    """The init container: the fixed script, paths/modes/owners as variables, values as secrets."""
+    return Container(name=INIT_NAME, image=INIT_IMAGE, source="", essential=False, entry_point=("sh", "-c"),
                      command=("; ".join(lines),), environment=tuple(sorted(env)),
                      secrets=tuple(sorted(refs, key=lambda r: r.name)), mount_points=tuple(mounts),
                      log_configuration=logs)
-    return tuple(out) + (init,), tuple(volumes)
 
 
 def _script(index: int, use: FileUse) -> list:
@@ -221,5 +225,6 @@ def mapping_notes() -> list:
             "Secrets Manager above 4 KiB); `external` secrets and x-ecs `secrets` references are read, never written.",
             "A file that is not UTF-8 text is stored base64 and decoded by the init container. No value is put in",
             "a task definition or template. With x-ecs `secrets: {<secret>: NAME}` on a service (or `x-aws-keys`)",
-            "the secret is an environment variable instead, as before. Details: [deploy.md](deploy.md#secrets-and-configs).",
+            "the secret is an environment variable instead, as before.",
+            "Details: [deploy.md](deploy.md#secrets-and-configs).",
             ""]
