@@ -207,3 +207,14 @@ def test_the_same_files_on_fargate_and_ec2_in_the_json_and_the_template(tmp_path
     assert json.dumps(init["command"][0])[1:-1] in template
     assert '"SourceVolume": "files-db-0"' in template and '"Host": {}' in template
     assert PASSWORD not in template
+
+
+@pytest.mark.parametrize("bad", ['{arn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:a-AbCdEf", ssm: /x}',
+                                 '{arn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:a:b"}',
+                                 '{json_key: k}'])
+def test_a_malformed_x_ecs_secret_reference_is_a_located_error(tmp_path, bad):
+    compose = f"name: bad\nx-ecs:\n  secrets:\n    api: {bad}\nservices:\n  app:\n    image: a:1\n" \
+              "    secrets: [api]\nsecrets:\n  api: {external: true}\n"
+    with pytest.raises(UserError) as err:
+        convert(tmp_path, compose)
+    assert "compose.yaml:4:" in str(err.value) and "x-ecs.secrets.api" in str(err.value)
