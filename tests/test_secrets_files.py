@@ -218,3 +218,20 @@ def test_a_malformed_x_ecs_secret_reference_is_a_located_error(tmp_path, bad):
     with pytest.raises(UserError) as err:
         convert(tmp_path, compose)
     assert "compose.yaml:4:" in str(err.value) and "x-ecs.secrets.api" in str(err.value)
+
+
+def test_report_and_bundle_readme_name_configs_as_configs(tmp_path):
+    from compose2ecs.emit.bundle import render_readme
+    from compose2ecs.emit.cloudformation import build_templates, dump_template
+    from compose2ecs.report import render_report
+
+    compose = POSTGRES + "configs:\n  site: {content: hello}\n"
+    compose = compose.replace("    secrets: [db-password]", "    secrets: [db-password]\n"
+                              "    configs: [{source: site, target: /run/configs/site}]")
+    ecs, _ = convert(tmp_path, compose, {"db-password.txt": PASSWORD})
+    loaded = load_inputs(InputOptions(files=(str(tmp_path / "compose.yaml"),), cwd=str(tmp_path)), {})
+    report = render_report(loaded.project, ecs, "next")
+    assert "Config `site` → `/compose2ecs/shop/configs/site`" in report
+    templates = {name: dump_template(t) for name, t in build_templates(ecs, fmt="yaml").items()}
+    readme = render_readme(str(tmp_path), ecs, ecs.findings, templates, [])
+    assert "config:site" not in readme and "SecretConfig" not in readme
