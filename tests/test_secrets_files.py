@@ -235,3 +235,10 @@ def test_report_and_bundle_readme_name_configs_as_configs(tmp_path):
     templates = {name: dump_template(t) for name, t in build_templates(ecs, fmt="yaml").items()}
     readme = render_readme(str(tmp_path), ecs, ecs.findings, templates, [])
     assert "config:site" not in readme and "SecretConfig" not in readme
+
+
+def test_store_names_are_valid_for_their_store():
+    from compose2ecs.ecs.secrets import store_name
+
+    assert store_name("my+proj", "config", "a@b/c") == "/compose2ecs/my-proj/configs/a-b-c"
+    assert store_name("shop", "secret", "db.pw") == "compose2ecs/shop/db.pw"

@@ -106,8 +106,12 @@ def reference(configured) -> str:
 def store_name(project: str, kind: str, key: str) -> str:
     """The name deploy gives a value it stores: ``compose2ecs/<project>/<key>`` (Secrets Manager)
     or ``/compose2ecs/<project>/configs/<key>`` (SSM)."""
-    return f"compose2ecs/{_safe(project)}/{_safe(key)}" if kind == "secret" else \
-        f"/compose2ecs/{_safe(project)}/configs/{_safe(key)}"
+    if kind == "secret":
+        return f"compose2ecs/{_safe(project)}/{_safe(key)}"
+    def part(text: str) -> str:  # SSM names allow letters, digits and . - _ / only
+        return re.sub(r"[^A-Za-z0-9_.-]+", "-", text)
+
+    return f"/compose2ecs/{part(project)}/configs/{part(key)}"
 
 
 def _store(value_from: str) -> str:
