@@ -89,7 +89,10 @@ def _before(ecs, stack: bool = False) -> list:
              + (" and read access to the secrets below." if ecs.secrets else ".")]
     for spec in ecs.secrets:
         origin = f" (to create; its value is in {spec.source_file or 'the environment'})" if spec.create else ""
-        lines.append(f"Secret `{spec.key}` → `{spec.value_from}`{origin}")
+        if spec.kind == "config":  # stored by deploy in SSM (aws/secrets.py)
+            origin = f" (deploy stores it from {spec.source_file or 'the compose file'})" if spec.create else ""
+        label = "Config" if spec.kind == "config" else "Secret"
+        lines.append(f"{label} `{spec.key.split(':', 1)[-1]}` → `{spec.value_from}`{origin}")
     for vol in ecs.efs_volumes:
         missing = "a file system the stack creates" if stack else \
             f"a placeholder file system id (create the file system, then pass --efs {vol.key}=fs-…)"

@@ -33,3 +33,22 @@ def test_file_secret_gets_a_placeholder_that_is_listed():
 def test_environment_values_are_not_in_findings():
     _, ecs = convert_case(FIXTURES / "taskdef" / "secrets")
     assert not any("overridden-by-secret" in str(f) for f in ecs.findings)
+
+
+def test_secret_file_contents_never_reach_the_init_container_or_the_template(tmp_path):
+    """Issue 16: the init container gets the value through ECS ``secrets`` only."""
+    from compose2ecs.emit.cloudformation import build_templates
+
+    case = tmp_path / "case"
+    case.mkdir()
+    value = "pw-LEAK-CANARY-$(id)-'\"\n"
+    (case / "pw.txt").write_text(value)
+    (case / "compose.yaml").write_text("name: leak\nservices:\n  db:\n    image: postgres:16\n"
+                                       "    secrets: [{source: pw, target: /run/secrets/db, mode: 0400}]\n"
+                                       "secrets:\n  pw:\n    file: ./pw.txt\n")
+    project, ecs = convert_case(case)
+    outputs = list(render_task_definitions(ecs).values()) + [repr(ecs), render_report(project, ecs, "next")]
+    outputs += [str(t) for t in build_templates(ecs, fmt="json").values()] + [str(f) for f in ecs.findings]
+    assert "compose2ecs-files" in outputs[0]
+    for text in outputs:
+        assert "LEAK-CANARY" not in text

@@ -207,6 +207,8 @@ class Deployer:
                     result = self.clients.ecs.create_service(**body)["service"]
                 else:
                     body = svc.update_input(project, service, live, arn)
+                    if service.name in live.force_new:  # a secret/config value it reads changed
+                        body["forceNewDeployment"] = True
                     result = self.clients.ecs.update_service(**body)["service"]
             return primary_deployment(result), None
         except AwsError as error:
@@ -248,6 +250,9 @@ def secrets_policy(project, region: str, account: str) -> dict:
     return policy_document(project, concrete(region, account))
 
 
-STEPS = (("cluster", Deployer._cluster), ("log-group", Deployer._log_groups), ("role", Deployer._role),
+from .secrets import apply_values  # noqa: E402 (stores secret/config values first, issue 16)
+
+STEPS = (("secret", apply_values),
+         ("cluster", Deployer._cluster), ("log-group", Deployer._log_groups), ("role", Deployer._role),
          ("security-group", Deployer._security_groups), ("namespace", Deployer._namespace),
          ("efs", apply_efs), ("task-definition", Deployer._task_definitions))

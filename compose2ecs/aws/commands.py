@@ -50,6 +50,9 @@ def _deploy_stack(ecs, clients, progress, dry_run, no_rollback, s3_bucket, timeo
     from .stack import (StackDeployer, StackOptions, dump, refuse_placeholders, render_changes, stack_parameters,
                         templates_for, with_uploaded_nested)
 
+    from .secrets import restart_services, stack_values
+
+    ecs, restart = stack_values(ecs, clients, progress, dry_run)  # values stored first (issue 16)
     template, nested = templates_for(ecs)
     refuse_placeholders(ecs, template, {})
     vpc_id, subnets = resolve_network(clients.ec2, ecs.vpc_id, ecs.subnets)
@@ -68,6 +71,7 @@ def _deploy_stack(ecs, clients, progress, dry_run, no_rollback, s3_bucket, timeo
     template = with_uploaded_nested(template, deployer.upload_nested(ecs, nested, s3_bucket))
     result = deployer.deploy(ecs, dump(template), StackOptions(dry_run=dry_run, no_rollback=no_rollback,
                                                                s3_bucket=s3_bucket, timeout=timeout), parameters)
+    restart_services(clients, result.outputs.get("ClusterName") or ecs.cluster.name, restart, progress)
     progress.result(result.data(), render_changes(result))
     progress.close()
     return result

@@ -25,6 +25,7 @@ WAY_OUT = {
     "security-group": "-p OTHER to give this project another name, or delete the group if it is unused",
     "namespace": "-p OTHER to give this project another name",
     "stack": "-p OTHER to give this project (and its stack) another name",
+    "secret": "-p OTHER to give this project another name, or set x-ecs.secrets.<key> to use that secret on purpose",
     "task-definition": "-p OTHER to give this project another name (task-definition families are <project>-<service>)",
 }
 

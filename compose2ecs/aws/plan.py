@@ -34,7 +34,7 @@ DEFAULT_ROLE = "ecsTaskExecutionRole"
 
 @dataclass
 class Action:
-    resource: str  # network | cluster | log-group | role | security-group | namespace | task-definition | service | job
+    resource: str  # secret | network | cluster | log-group | role | security-group | namespace | task-definition | service | job
     name: str
     kind: str  # create | update | no change | run (a one-shot job)
     reason: str = ""
@@ -60,6 +60,8 @@ class Live:
     clashes: list = field(default_factory=list)  # live resources with our names but not our tag
     secrets_policy: dict = field(default_factory=dict)  # the execution role's read-secrets policy ({}: none)
     efs: dict = field(default_factory=dict)  # compose volume → efs.VolumeState (volumes deploy creates)
+    stored: dict = field(default_factory=dict)  # SecretSpec.key → aws/secrets.Stored (values deploy writes)
+    force_new: set = field(default_factory=set)  # services redeployed because a value they read changed
 
 
 @dataclass
@@ -95,9 +97,12 @@ def make_plan(project, clients, render: Optional[Callable] = None) -> Plan:
     render = render or taskdefs.default_renderer()
     _refuse_unsupported(project)
     live = Live()
-    actions: list = []
+    from .secrets import plan_values, restarts  # values of secrets/configs deploy stores (issue 16)
+
+    project, actions = plan_values(project, clients, live, Action, (CREATE, UPDATE, NO_CHANGE))
     for step in PLANNERS:
         actions.extend(step(project, clients, live, render))
+    restarts(project, actions, live, UPDATE, NO_CHANGE)
     actions.extend(job_actions(project, actions, Action))  # after the task definitions and services
     ownership.refuse(project.name, live.clashes)  # before anything changes; every clash at once
     plan = Plan(project, actions, live)

@@ -136,7 +136,7 @@ def check_endpoint_url(url: str, source: str) -> str:
 
 
 SERVICES = frozenset({"ecs", "ec2", "iam", "logs", "servicediscovery", "cloudformation", "s3",
-                      "sts", "elbv2", "efs", "ecr", "secretsmanager"})
+                      "sts", "elbv2", "efs", "ecr", "secretsmanager", "ssm"})
 
 
 def make_clients(options: AwsOptions, environ: Mapping, recorder: Optional[CallRecorder] = None,

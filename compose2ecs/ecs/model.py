@@ -241,6 +241,12 @@ class SecretSpec:
     store: str = "secretsmanager"  # secretsmanager | ssm
     create: bool = False
     source_file: Optional[str] = None  # for the report: where the user's value lives
+    # Deploy stores created values (aws/secrets.py): where the value comes from (never the value).
+    source_env: Optional[str] = None  # the environment variable named by ``environment:``
+    kind: str = "secret"  # secret | config (compose top-level section)
+    encoding: str = "text"  # text | base64 (a binary file is stored base64; the init container decodes)
+    store_name: Optional[str] = None  # the Secrets Manager name / SSM parameter deploy writes
+    source_content: Optional[str] = None  # a config's inline ``content:`` (configs only, never secrets)
 
 
 @dataclass(frozen=True, slots=True)

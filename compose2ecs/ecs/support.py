@@ -30,7 +30,6 @@ class Rule:
     ec2_key: str = ""  # ContainerDefinition/TaskDefinition field used on EC2
 
 
-_NO_FILES = "bake the files into the image, or mount an EFS volume"
 _SC = "services reach each other by compose service name through Service Connect"
 
 TABLE = {
@@ -48,8 +47,8 @@ TABLE = {
     "cgroup": Rule(UNSUPPORTED, "ECS manages cgroups", "cannot be set on ECS; dropped"),
     "cgroup_parent": Rule(UNSUPPORTED, "ECS manages cgroups", "cannot be set on ECS; dropped"),
     "command": Rule(MAPPED, "`command` (string split into words like Compose does)"),
-    "configs": Rule(UNSUPPORTED, "ECS task definitions cannot mount config files",
-                    "cannot be mounted as files on ECS; dropped", _NO_FILES),
+    "configs": Rule(MAPPED, "files at their target, written by the task's init container from an SSM "
+                    "parameter (Secrets Manager above 4 KiB) that deploy stores (see docs/deploy.md)"),
     "container_name": Rule(INFO, "ECS names containers after the compose service",
                            "is ignored; ECS names the container after the service"),
     "cpu_count": Rule(UNSUPPORTED, "Windows-only Docker option", "has no ECS equivalent; dropped",
@@ -154,8 +153,9 @@ TABLE = {
                     "is ignored; an ECS service always restarts stopped tasks"),
     "runtime": Rule(UNSUPPORTED, "ECS chooses the container runtime", "cannot be set on ECS; dropped"),
     "scale": Rule(MAPPED, "service desired count"),
-    "secrets": Rule(MAPPED, "`secrets` (environment variables from Secrets Manager/SSM; files under "
-                    "/run/secrets cannot be mounted: lossy)"),
+    "secrets": Rule(MAPPED, "files at /run/secrets/<name> (or the target, with uid/gid/mode), written by the "
+                    "task's init container from Secrets Manager, where deploy stores the value; environment "
+                    "variables with x-ecs.secrets"),
     "security_opt": Rule(EC2, "`dockerSecurityOptions` on EC2", "is not supported on Fargate; dropped",
                          "use the EC2 launch type", "dockerSecurityOptions"),
     "shm_size": Rule(EC2, "`linuxParameters.sharedMemorySize` on EC2", "is not supported on Fargate; dropped",
@@ -234,4 +234,7 @@ def render_mapping() -> str:
     from .limits import render_limits  # the numeric limits, from their own table
 
     lines += render_limits() + [""]
+    from .files import mapping_notes  # how secrets and configs become files (issue 16)
+
+    lines += mapping_notes()
     return "\n".join(lines)

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from ..errors import Severity
 from ..errors import UserError
-from . import containers, grouping, limits, resources, storage
+from . import containers, files, grouping, limits, resources, storage
 from .context import Ctx, Unit, ecs_name
 from .model import TaskDefinition
 from .names import NameSpace, shorten
@@ -27,13 +27,14 @@ def family_name(project: str, group: str) -> str:
 
 def build_task(ctx: Ctx, group, service_connect: bool) -> TaskDefinition:
     """The task definition for ``group`` (a grouping.Group)."""
-    built, volumes = {}, {}
+    built, volumes, uses = {}, {}, {}
     completing = grouping.completing_targets(group)
     for unit in group.units:
         mounts, task_volumes = storage.container_storage(ctx, unit)
         for volume in task_volumes:
             volumes.setdefault(volume.name, volume)
         container = containers.lower_container(ctx, unit, image_for(ctx, unit), mounts)
+        uses[unit.container] = files.container_files(ctx, unit)  # secret/config files (init container)
         if unit.name in completing and container.essential:
             ctx.info(unit, ("depends_on",), "marked non-essential: other containers of the task wait for it "
                      "to complete, so its exit must not stop the task")
@@ -47,6 +48,8 @@ def build_task(ctx: Ctx, group, service_connect: bool) -> TaskDefinition:
     froms = _volumes_from(ctx, group)
     final = tuple(replace(built[u.container], depends_on=deps[u.container], volumes_from=froms[u.container])
                   for u in group.units)
+    final, file_volumes = files.with_init_container(ctx, group, final, uses)
+    volumes.update((v.name, v) for v in file_volumes)
     primary = group.primary
     efs = any(v.efs is not None for v in volumes.values())
     cpu, memory = resources.task_size(ctx, primary, final, service_connect, efs)

@@ -107,7 +107,7 @@ def render_readme(directory: str, ecs, findings, template_files: dict, taskdefs:
     parameters = _parameters(root_text)
     secrets = [{"key": s.key, "source": s.source_file or f"<value of {s.key}>",
                 "output": "Secret" + pascal(s.key) + "Arn"}
-               for s in ecs.secrets if s.create]
+               for s in ecs.secrets if s.create and s.kind == "secret"]  # configs: deploy stores them in SSM
     return render(README_TEMPLATE,
         root=root_name, project=ecs.name, stack=ecs.name, directory=directory.rstrip("/") or ".",
         services=[s.name for s in ecs.services], nested=sorted(n for n in template_files if n != root_name),

@@ -18,7 +18,7 @@ def add_secrets(b: Builder) -> dict:
     """Create the secrets marked ``create``; returns {value_from placeholder: logical ID}."""
     created = {}
     for spec in sorted(b.ecs.secrets, key=lambda s: s.key):
-        if not spec.create:
+        if not spec.create or spec.kind == "config":  # configs live in SSM; deploy stores them (aws/secrets.py)
             continue
         # Only the file's name: an absolute path would differ per machine (and leak a home dir).
         source = os.path.basename(spec.source_file) if spec.source_file else \
