@@ -27,7 +27,8 @@ from compose2ecs.pipeline import InputOptions, convert_inputs  # noqa: E402
 
 SHARED = {"deploymentConfiguration": "DeploymentConfiguration", "launchType": "LaunchType",
           "capacityProviderStrategy": "CapacityProviderStrategy", "desiredCount": "DesiredCount",
-          "platformVersion": "PlatformVersion", "propagateTags": "PropagateTags"}
+          "platformVersion": "PlatformVersion", "propagateTags": "PropagateTags", "tags": "Tags",
+          "enableExecuteCommand": "EnableExecuteCommand"}
 
 CASES = {
     "defaults": {},
@@ -35,6 +36,9 @@ CASES = {
     "no circuit breaker": {"circuit_breaker": False},
     "fargate spot": {"launch_type": None, "capacity_provider_strategy": (("FARGATE_SPOT", 1, 0),)},
     "ec2 and a platform": {"launch_type": "EC2", "platform_version": "1.4.0", "desired_count": 3},
+    # the deployer used to tag a service with the project's tags only, the template with its own too
+    "service tags": {"tags": (("team", "payments"), ("tier", "web"))},
+    "exec": {"enable_execute_command": True},
 }
 
 
@@ -44,6 +48,7 @@ def test_api_and_template_agree(settings):
     ecs = project([svc], [task("web", container("web", "nginx", (80,)))])
     resource = build_template(ecs)["Resources"]["WebService"]["Properties"]
     api = create_input(ecs, svc, Live(subnets=["subnet-1"]), "arn:td", [])
+    api = sent(api, "cloudformation")
     for api_key, cfn_key in SHARED.items():
         assert (api_key in api) == (cfn_key in resource), api_key
         if api_key in api:
