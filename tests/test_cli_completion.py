@@ -105,3 +105,14 @@ def test_start_up_does_not_load_the_completers():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}).stdout.strip()
     assert out == "False"
+
+
+@pytest.mark.parametrize("shell, script", [("bash", ".bash_completions/compose2ecs.sh"),
+                                           ("zsh", ".zfunc/_compose2ecs"),
+                                           ("fish", ".config/fish/completions/compose2ecs.fish")])
+def test_install_completion_writes_the_script_into_the_users_home(monkeypatch, tmp_path, shell, script):
+    monkeypatch.setenv("HOME", str(tmp_path))  # never the real home directory
+    monkeypatch.setenv("_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION", "1")
+    result = CliRunner().invoke(cli.app, ["--install-completion", shell], prog_name="compose2ecs")
+    assert result.exit_code == 0, result.output
+    assert f"_COMPOSE2ECS_COMPLETE=complete_{shell}" in (tmp_path / script).read_text(encoding="utf-8")
