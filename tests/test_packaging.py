@@ -23,7 +23,7 @@ from compose2ecs import package_data
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "webapp" / "compose.yaml"
-SOURCES = ("pyproject.toml", "README.md", "compose2ecs", "schemas", "templates")
+SOURCES = ("pyproject.toml", "setup.py", "README.md", "compose2ecs", "schemas", "templates")
 
 
 def _setuptools_config() -> dict:
@@ -50,13 +50,14 @@ def test_only_the_two_folders_are_package_data():
         package_data.folder("tests")
 
 
-def test_every_subpackage_is_listed_for_the_wheel():
+def _subpackages() -> set:
+    return {".".join(p.parent.relative_to(REPO).parts) for p in (REPO / "compose2ecs").rglob("__init__.py")}
+
+
+def test_the_mapped_folders_are_the_package_data_folders():
     config = _setuptools_config()
-    on_disk = {".".join(p.parent.relative_to(REPO).parts) for p in (REPO / "compose2ecs").rglob("__init__.py")}
-    listed = set(config["packages"])
-    assert on_disk - listed == set(), "add the new subpackage to [tool.setuptools] packages in pyproject.toml"
     assert config["package-dir"] == {f"compose2ecs.{name}": name for name in package_data.FOLDERS}
-    assert listed - on_disk == {f"compose2ecs.{name}" for name in package_data.FOLDERS}
+    assert "packages" not in config, "setup.py finds the packages (a list here would miss new ones)"
 
 
 # --- installs in fresh virtual environments ----------------------------------------------------
@@ -146,6 +147,9 @@ def test_a_wheel_installed_in_a_fresh_venv_converts_like_the_checkout(tmp_path, 
                  "compose2ecs/schemas/compose-spec.LICENSE", "compose2ecs/templates/report.md.j2",
                  "compose2ecs/templates/bundle_readme.md.j2", "compose2ecs/cost/prices.json"):
         assert name in names, f"{name} is missing from the wheel"
+    for package in _subpackages():
+        init = package.replace(".", "/") + "/__init__.py"
+        assert init in names, f"subpackage {package} is missing from the wheel"
     shutil.rmtree(source_copy)  # the installed wheel must not need the sources
     venv = _venv(tmp_path)
     _pip_install(venv, str(wheel_file))
