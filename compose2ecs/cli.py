@@ -20,7 +20,7 @@ app = typer.Typer(
     name="compose2ecs",
     help="Compile docker-compose projects and `docker run` lines into Amazon ECS: "
          "task definitions, CloudFormation, or a live Fargate deployment.",
-    add_completion=False,
+    add_completion=True,  # --install-completion, --show-completion (bash, zsh, fish, powershell); cli_completion.py
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -231,6 +231,11 @@ _register_aws_commands()
 
 def main() -> None:
     """Console-script entry point."""
+    from .cli_completion import complete, completing
+
+    if completing():  # the shell asks for completions (only then are the completers attached)
+        complete(app)
+        return
     _register_only(sys.argv[1:2])
     app()
 

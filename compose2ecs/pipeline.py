@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Mapping, Optional
 
+from .compose.loaded import Loaded  # pipeline.Loaded: the loader's result
 from .errors import Finding, Location, UserError, diagnostic
 
 
@@ -36,14 +37,6 @@ class InputOptions:
     cluster: Optional[str] = None
     load_balancer: Optional[str] = None
     cwd: str = field(default_factory=os.getcwd)
-
-
-@dataclass(frozen=True)
-class Loaded:
-    project: object  # compose.model.Project
-    document: object  # the final canonical LDict (what `config` prints)
-    findings: tuple = ()  # Finding
-    profiles: tuple = ()  # every profile the project's services declare, sorted
 
 
 @dataclass(frozen=True)

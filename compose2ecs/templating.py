@@ -1,4 +1,4 @@
-"""The Jinja2 templates shipped in ``compose2ecs/templates/`` (the report, the bundle README).
+"""The Jinja2 templates shipped in ``templates/`` (package data) (the report, the bundle README).
 
 Compiling a template costs more than rendering it (about 5 ms each, every run), so compiled
 templates are kept in Jinja's own bytecode cache under the user's cache directory
@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from importlib import resources
 from typing import Optional
+
+from . import package_data
 
 # Whitespace handling per template (the README keeps every line of its template as written).
 OPTIONS = {
@@ -34,7 +35,7 @@ def cache_directory(environ=None) -> Optional[str]:
 
 
 def _source(name: str) -> str:
-    return resources.files("compose2ecs").joinpath("templates", name).read_text("utf-8")
+    return package_data.read_text("templates", name)
 
 
 @lru_cache(maxsize=None)

@@ -9,7 +9,7 @@ from tests.golden import check_golden
 
 
 def schema_service_keys() -> set:
-    schema = json.loads((REPO / "compose2ecs" / "schemas" / "compose-spec.json").read_text())
+    schema = json.loads((REPO / "schemas" / "compose-spec.json").read_text())
     return set(schema["definitions"]["service"]["properties"])
 
 

@@ -6,7 +6,8 @@ network, circuit breaker), and a field missing from the live description counts 
 """
 from __future__ import annotations
 
-from ..emit.service import deployment_configuration, placement, service_connect_config
+from ..emit.service import World, sent, service_body
+from ..emit.service import network_configuration as shared_network
 from .errors import aws_errors
 
 
@@ -30,59 +31,37 @@ def live_services(ecs, cluster: str, names: list) -> dict:
     return out
 
 
+def world(service, live, project=None, task_definition: str = "") -> World:
+    """What the deployer knows of ``service``'s surroundings: live ids (emit/service.py builds the body).
+    A service published nowhere gets a public IP to pull images only in the default VPC (no NAT);
+    one nobody decided for follows x-ecs's top-level ``assign_public_ip`` (default: yes)."""
+    default = dict(project.extensions).get("assign_public_ip", True) if project is not None else True
+    return World(
+        cluster=project.cluster.name if project is not None else None, task_definition=task_definition,
+        subnets=list(live.subnets),
+        security_groups=[live.group_ids[service.name]] if service.name in live.group_ids else [],
+        public_ip_for_pulls="ENABLED" if getattr(live, "default_vpc", False) else "DISABLED",
+        public_ip_default="ENABLED" if default else "DISABLED",
+        namespace=live.namespace_arn or None)
+
+
 def network_configuration(service, live, project=None) -> dict:
-    """awsvpcConfiguration; a service without an internet-published port has assign_public_ip
-    False from the lowering (ecs/exposure.py), None follows x-ecs's top-level setting."""
-    public = service.assign_public_ip
-    if service.egress_public_ip:  # no internet port: a public IP only to pull images without NAT
-        public = bool(getattr(live, "default_vpc", False))
-    elif public is None:
-        # Default-VPC subnets have no NAT: a published service needs a public IP to pull from Docker Hub.
-        public = dict(project.extensions).get("assign_public_ip", True) if project is not None else True
-    return {"awsvpcConfiguration": {
-        "subnets": list(live.subnets),
-        "securityGroups": [live.group_ids[service.name]] if service.name in live.group_ids else [],
-        "assignPublicIp": "ENABLED" if public else "DISABLED"}}
+    """awsvpcConfiguration of ``service`` (its ECS service, or the RunTask of a one-shot job)."""
+    return shared_network(service, world(service, live, project))
 
 
-def service_connect(project, service, live) -> dict:
-    if not live.namespace_arn:
-        return {}
-    return service_connect_config(service, live.namespace_arn)
-
-
-def _common(project, service, live, task_definition: str) -> dict:
-    body = {"cluster": project.cluster.name, "taskDefinition": task_definition,
-            "desiredCount": service.desired_count,
-            "networkConfiguration": network_configuration(service, live, project),
-            "deploymentConfiguration": deployment_configuration(service),
-            "enableExecuteCommand": service.enable_execute_command}
-    if service.platform_version:
-        body["platformVersion"] = service.platform_version
-    connect = service_connect(project, service, live)
-    if connect:
-        body["serviceConnectConfiguration"] = connect
-    if service.health_check_grace_period is not None and service.load_balancer:
-        body["healthCheckGracePeriodSeconds"] = service.health_check_grace_period
-    return body
-
-
-def create_input(project, service, live, task_definition: str, tags: list) -> dict:
-    """CreateService input for ``service`` running ``task_definition`` (an ARN)."""
-    body = _common(project, service, live, task_definition)
-    body["serviceName"] = service.name
-    body.update(placement(service))
-    body["propagateTags"] = "SERVICE"
-    body["enableECSManagedTags"] = True
-    body["tags"] = tags + [{"key": "compose2ecs:service", "value": service.name}]
+def create_input(project, service, live, task_definition: str, tags: list = ()) -> dict:
+    """CreateService input for ``service`` running ``task_definition`` (an ARN). The tags are the
+    model's (emit/service.py service_tags: project and service tags); ``tags`` adds any others."""
+    body = sent(service_body(project, service, world(service, live, project, task_definition)), "create")
+    extra = [t for t in tags if t["key"] not in {have["key"] for have in body["tags"]}]
+    body["tags"] = sorted(body["tags"] + extra, key=lambda t: t["key"])
     return body
 
 
 def update_input(project, service, live, task_definition: str) -> dict:
     """UpdateService input (the service keeps its name, launch type and tags)."""
-    body = _common(project, service, live, task_definition)
-    body["service"] = service.name
-    return body
+    return sent(service_body(project, service, world(service, live, project, task_definition)), "update")
 
 
 def _awsvpc(config: dict) -> tuple:

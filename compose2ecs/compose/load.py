@@ -29,6 +29,7 @@ from ..errors import Finding, Location, Severity, UserError
 from ..gcpause import gc_paused
 from . import (build, canonical, environment, extends, implicit, include, interpolate, limits,
                merge, profiles, project_files, references, source, validate)
+from .loaded import Loaded
 
 STDIN_NAME = "<stdin>"
 
@@ -141,10 +142,8 @@ def _collect(fn, items):
 def load(options, environ: Mapping[str, str], stdin=None):
     """Load a compose project (and/or docker run lines) from :class:`pipeline.InputOptions`.
 
-    Returns :class:`pipeline.Loaded`. Raises :class:`UserError` with every problem found.
+    Returns :class:`compose.loaded.Loaded`. Raises :class:`UserError` with every problem found.
     """
-    from ..pipeline import Loaded
-
     findings: list = []
     # 1. files and project directory
     files, project_dir = _input_files(options, environ)

@@ -17,9 +17,9 @@ from __future__ import annotations
 import functools
 import json
 import re
-from importlib import resources
 from typing import Any, Optional
 
+from .. import package_data
 from ..errors import Finding, Location, Severity, UserError, diagnostic
 from . import fastschema
 from .messages import SERVICE_MARKERS, describe, join_words, leaves, plain_message, render
@@ -75,8 +75,7 @@ def _service_checks(schema: dict) -> Optional[list]:
 @functools.lru_cache(maxsize=1)
 def compose_schema() -> dict:
     """The vendored Compose Specification schema (package data, parsed once)."""
-    ref = resources.files("compose2ecs") / "schemas" / "compose-spec.json"
-    return json.loads(ref.read_text(encoding="utf-8"))
+    return json.loads(package_data.read_text("schemas", "compose-spec.json"))
 
 
 @functools.lru_cache(maxsize=1)

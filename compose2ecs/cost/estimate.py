@@ -16,17 +16,10 @@ from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from .prices import HOURS_PER_MONTH, Prices
+from .rates import ARCH_LABEL, COMPUTE_RATES, LB_RATES, priced, spot_multipliers
 
 FREE_STORAGE_GIB = 20  # Fargate includes 20 GB of ephemeral storage per task
 
-# (OS, architecture) → (vCPU rate key, GB rate key, OS licence rate key or "")
-COMPUTE_RATES = {
-    ("LINUX", "X86_64"): ("fargate_x86_vcpu_hour", "fargate_x86_gb_hour", ""),
-    ("LINUX", "ARM64"): ("fargate_arm_vcpu_hour", "fargate_arm_gb_hour", ""),
-    ("WINDOWS", "X86_64"): ("fargate_windows_vcpu_hour", "fargate_windows_gb_hour", "fargate_windows_os_vcpu_hour"),
-}
-ARCH_LABEL = {"X86_64": "x86_64", "ARM64": "arm64"}
-LB_RATES = {"alb": ("alb_hour", "alb_lcu_hour", "LCU"), "nlb": ("nlb_hour", "nlb_lcu_hour", "NLCU")}
 EC2_NOTE = ("EC2 launch type: instance costs are not estimated. The tasks run on container instances you "
             "choose (instance type, count, On-Demand/Reserved/Spot), which the task definition does not decide; "
             "price those instances with the EC2 pricing page")
@@ -131,18 +124,6 @@ def _pct(prices: Prices, key: str) -> str:
     return f"{rate.rate * 100:g} %" if rate else "?"
 
 
-def spot_multipliers(svc, prices: Prices) -> tuple:
-    """(low, high) multipliers of the on-demand price: (1, 1) unless the service uses Fargate Spot.
-    A strategy that mixes FARGATE and FARGATE_SPOT runs between the two: high stays on-demand."""
-    providers = {p[0] for p in svc.capacity_provider_strategy}
-    if "FARGATE_SPOT" not in providers:
-        return 1.0, 1.0
-    most, least = prices.get("spot_discount_max"), prices.get("spot_discount_min")
-    low = 1 - most.rate if most else 1.0
-    high = 1.0 if "FARGATE" in providers or least is None else 1 - least.rate
-    return low, high
-
-
 def launch_of(svc, td) -> str:
     if svc.launch_type == "EC2" or ("EC2" in td.requires_compatibilities
                                     and "FARGATE" not in td.requires_compatibilities):
@@ -167,13 +148,6 @@ def task_counts(svc) -> tuple:
     if svc.autoscaling is not None:
         return svc.autoscaling.min_capacity, svc.autoscaling.max_capacity
     return svc.desired_count, svc.desired_count
-
-
-def priced(prices: Prices, key: str, per_task: float, tasks: tuple, mult: tuple = (1.0, 1.0)) -> Optional[tuple]:
-    rate = prices.get(key)
-    if rate is None:
-        return None
-    return per_task * rate.rate * tasks[0] * mult[0], per_task * rate.rate * tasks[1] * mult[1]
 
 
 def _count(tasks: tuple, word: str = "task", plural: str = "") -> str:

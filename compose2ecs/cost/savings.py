@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from ..ecs import fargate
 from ..ecs.resources import need
-from .estimate import COMPUTE_RATES, LB_RATES, priced, spot_multipliers
 from .prices import HOURS_PER_MONTH
+from .rates import COMPUTE_RATES, LB_RATES, priced, spot_multipliers
 
 ROUNDED = "task size rounded up"  # the lowering's finding (ecs/resources.py _report_rounding)
 

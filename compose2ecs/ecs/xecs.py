@@ -12,9 +12,9 @@ import difflib
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from typing import Any, Callable
 
+from .. import package_data
 from ..compose.source import plain
 from ..errors import FindingSink, Location, Severity, UserError, diagnostic
 
@@ -25,7 +25,7 @@ RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
 @lru_cache(maxsize=1)
 def schema() -> dict:
     """The x-ecs JSON schema shipped in the package."""
-    text = resources.files("compose2ecs").joinpath("schemas/x-ecs.json").read_text("utf-8")
+    text = package_data.read_text("schemas", "x-ecs.json")
     return json.loads(text)
 
 

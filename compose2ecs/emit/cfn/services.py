@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..casing import to_cloudformation
-from ..service import deployment_configuration, placement, service_connect_config
+from ..service import World, network_configuration, sent, service_body, service_connect_config
 from .context import Builder, getatt, pascal, ref, sub
 
 
@@ -90,38 +90,25 @@ def service_connect(b: Builder, service) -> dict:
     return to_cloudformation(service_connect_config(service, b.refs["namespace-value"]))
 
 
+def world(b: Builder, service, td_id: str, groups: list) -> World:
+    """What the template knows of ``service``'s surroundings: references (emit/service.py builds the body)."""
+    targets = {(t.container_port, t.listener_port): ref(b.refs[key])
+               for t in service.load_balancer
+               if (key := ("tg", service.name, t.container_port, t.listener_port)) in b.refs}
+    return World(cluster=b.cluster_ref(), task_definition=ref(td_id), subnets=ref("Subnets"),
+                 security_groups=groups, public_ip_for_pulls=ref("PublicIpForPulls"),
+                 public_ip_default=ref("AssignPublicIp"),
+                 namespace=b.refs["namespace-value"] if "namespace" in b.refs else None,
+                 target_groups=targets)
+
+
 def _network(b: Builder, service, groups: list) -> dict:
-    if service.egress_public_ip:  # no internet port: a public IP only to pull images without NAT
-        public = ref("PublicIpForPulls")
-    elif service.assign_public_ip is None:
-        public = ref("AssignPublicIp")
-    else:
-        public = "ENABLED" if service.assign_public_ip else "DISABLED"
-    return {"AwsvpcConfiguration": {"Subnets": ref("Subnets"), "SecurityGroups": groups, "AssignPublicIp": public}}
+    return to_cloudformation(network_configuration(service, world(b, service, "", groups)))
 
 
 def service_properties(b: Builder, service, td_id: str, groups: list) -> dict:
-    props: dict = {"Cluster": b.cluster_ref(), "ServiceName": service.name, "TaskDefinition": ref(td_id),
-                   "DesiredCount": service.desired_count, "PropagateTags": "SERVICE",
-                   "DeploymentConfiguration": to_cloudformation(deployment_configuration(service)),
-                   "NetworkConfiguration": _network(b, service, groups), "Tags": b.tags(service.name)}
-    props.update(to_cloudformation(placement(service)))
-    if service.platform_version:
-        props["PlatformVersion"] = service.platform_version
-    if service.enable_execute_command:
-        props["EnableExecuteCommand"] = True
-    if "namespace" in b.refs:
-        props["ServiceConnectConfiguration"] = service_connect(b, service)
-    if service.load_balancer and ("tg", service.name, service.load_balancer[0].container_port,
-                                  service.load_balancer[0].listener_port) in b.refs:
-        props["LoadBalancers"] = [
-            {"ContainerName": t.container_name, "ContainerPort": t.container_port,
-             "TargetGroupArn": ref(b.refs[("tg", service.name, t.container_port, t.listener_port)])}
-            for t in service.load_balancer]
-        props["HealthCheckGracePeriodSeconds"] = service.health_check_grace_period or 60
-    elif service.health_check_grace_period is not None and service.load_balancer:
-        props["HealthCheckGracePeriodSeconds"] = service.health_check_grace_period
-    return props
+    """The AWS::ECS::Service properties: the deployer's CreateService body, re-cased."""
+    return to_cloudformation(sent(service_body(b.ecs, service, world(b, service, td_id, groups)), "cloudformation"))
 
 
 def add_service(b: Builder, service, td_id: str, groups: list, depends_on: list) -> str:
