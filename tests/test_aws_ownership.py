@@ -253,6 +253,9 @@ def _data(clients):
     clients.ecr.create_repository(repositoryName="shop/web", tags=tags)
     secret = clients.secretsmanager.create_secret(Name="shop/db-password", SecretString="x", Tags=tags)["ARN"]
     clients.secretsmanager.create_secret(Name="shop/not-ours", SecretString="x")
+    # a config deploy stored in SSM (aws/secrets.py), and one with the same prefix nobody tagged
+    clients.ssm.put_parameter(Name="/compose2ecs/shop/configs/nginx", Value="conf", Type="String", Tags=tags)
+    clients.ssm.put_parameter(Name="/compose2ecs/shop/configs/foreign", Value="conf", Type="String")
     return fs, secret
 
 
@@ -265,8 +268,10 @@ def test_down_keeps_data_by_default_and_lists_it(world, capsys):
     for line in ("log group /ecs/shop (data; --logs or --all deletes it)",
                  f"EFS file system {fs} (data; --volumes or --all deletes it)",
                  "ECR repository shop/web (data; --images or --all deletes it)",
-                 f"secret {secret} (data; --all deletes it)"):
+                 f"secret {secret} (data; --all deletes it)",
+                 "config parameter /compose2ecs/shop/configs/nginx (data; --all deletes it)"):
         assert line in text
+    assert "configs/foreign" not in text
     assert clients.logs.describe_log_groups()["logGroups"]
     assert [f["FileSystemId"] for f in clients.efs.describe_file_systems()["FileSystems"]] == [fs]
     assert [r["repositoryName"] for r in clients.ecr.describe_repositories()["repositories"]] == ["shop/web"]
@@ -286,6 +291,9 @@ def test_images_removes_only_the_repositories_and_all_removes_every_kind(world):
     assert clients.logs.describe_log_groups()["logGroups"] == []
     names = [s["Name"] for s in clients.secretsmanager.list_secrets()["SecretList"]]
     assert names == ["shop/not-ours"], "an untagged secret is never deleted"
+    assert inventory.parameters == ["/compose2ecs/shop/configs/nginx"]
+    left = [p["Name"] for p in clients.ssm.describe_parameters()["Parameters"]]
+    assert left == ["/compose2ecs/shop/configs/foreign"], "an untagged parameter is never deleted"
 
 
 # -- item 18: the SSM read permission names the account and the referenced parameters only -----

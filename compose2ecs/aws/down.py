@@ -5,7 +5,7 @@ Order matters: services (scaled to 0, deleted, drained) → task definitions →
 security groups (cross-references revoked first) → roles → the cluster if this project
 created it. Only resources tagged ``compose2ecs:project=<name>`` are touched: a task-definition
 revision someone else registered in the family, or a cluster given with ``--cluster``, stays.
-Data (log groups, EFS, ECR repositories, secrets) is kept unless its flag (``DATA_KINDS``)
+Data (log groups, EFS, ECR repositories, secrets, config parameters) is kept unless its flag (``DATA_KINDS``)
 is given. A CloudFormation stack of the project (the ``--via cloudformation`` path) is deleted
 as a whole, with every resource in it but the retained ones, and listed as such.
 """
@@ -49,7 +49,9 @@ DATA_KINDS = (DataKind("log group", "log_groups", "--logs", "logs", _find_log_gr
               DataKind("ECR repository", "repositories", "--images", "images",
                        lambda clients, inv: _repositories(clients.ecr, inv.project)),
               DataKind("secret", "secrets", "--all", "all",
-                       lambda clients, inv: _secrets(clients.secretsmanager, inv.project)))
+                       lambda clients, inv: _secrets(clients.secretsmanager, inv.project)),
+              DataKind("config parameter", "parameters", "--all", "all",
+                       lambda clients, inv: _parameters(clients.ssm, inv.project)))
 EVERYTHING = frozenset(d.option for d in DATA_KINDS)
 
 
@@ -76,6 +78,7 @@ class Inventory:
     file_systems: list = field(default_factory=list)
     repositories: list = field(default_factory=list)
     secrets: list = field(default_factory=list)  # ARNs
+    parameters: list = field(default_factory=list)  # SSM parameter names of configs (aws/secrets.py)
     stack: Optional[str] = None
     stack_resources: list = field(default_factory=list)  # (type, physical id) deleted with the stack
     kept: list = field(default_factory=list)  # (kind, name, why) left in place on purpose
@@ -113,7 +116,7 @@ def find_inventory(clients, project: str, cluster_hint=None, logs: bool = False,
     if stack:  # deleting the stack removes everything in it (but what it retains)
         inv = Inventory(project, stack=stack, stack_resources=_stack_resources(clients.cloudformation, stack))
         in_stack = {name for _, name in inv.stack_resources}
-        _find_data(clients, inv, remove, skip=in_stack, kinds=("file_systems", "repositories", "secrets"))
+        _find_data(clients, inv, remove, skip=in_stack, kinds=("file_systems", "repositories", "secrets", "parameters"))
         return inv
     found = find_project(clients, project, cluster_hint)
     inv = Inventory(project, found.cluster, found.cluster_tagged, [s["serviceName"] for s in found.services])
@@ -278,6 +281,18 @@ def _secrets(sm, project: str) -> list:
         found = [s for page in sm.get_paginator("list_secrets").paginate(Filters=filters) for s in page["SecretList"]]
     # the filters match key and value separately: check the pair
     return sorted(s["ARN"] for s in found if tags_of({"Tags": s.get("Tags", [])}).get(TAG_PROJECT) == project)
+
+
+def _parameters(ssm, project: str) -> list:
+    """The SSM parameters deploy stored configs in (``/compose2ecs/<project>/configs/…``), tagged
+    with the project."""
+    prefix = f"/compose2ecs/{project}/configs/"
+    with aws_errors("SSM parameters"):
+        found = [p["Name"] for page in ssm.get_paginator("describe_parameters").paginate(
+            ParameterFilters=[{"Key": "Name", "Option": "BeginsWith", "Values": [prefix]}])
+            for p in page["Parameters"]]
+        return sorted(name for name in found if tags_of({"Tags": ssm.list_tags_for_resource(
+            ResourceType="Parameter", ResourceId=name)["TagList"]}).get(TAG_PROJECT) == project)
 
 
 def _stack_resources(cfn, name: str) -> list:

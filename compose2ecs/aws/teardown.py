@@ -192,5 +192,12 @@ def secrets(remover, inv) -> None:
         remover.deleted("secret", arn, "scheduled for deletion (restorable for 30 days)")
 
 
+def parameters(remover, inv) -> None:
+    ssm = remover.clients.ssm
+    for name in inv.parameters:
+        _quiet(remover, "ssm-parameter", name, lambda n=name: ssm.delete_parameter(Name=n))
+        remover.deleted("ssm-parameter", name)
+
+
 STEPS = (stack, services, task_definitions, namespaces, security_groups, roles, cluster, log_groups,
-         file_systems, volume_groups, repositories, secrets)
+         file_systems, volume_groups, repositories, secrets, parameters)
