@@ -85,7 +85,17 @@ def test_first_deploy_stores_the_values_and_the_task_reads_the_real_arn(world, t
     assert got["SecretString"] == VALUE
     assert sm.get_secret_value(SecretId="compose2ecs/shop/token")["SecretString"] == TOKEN
     tags = {t["Key"]: t["Value"] for t in sm.describe_secret(SecretId=got["ARN"])["Tags"]}
-    assert tags["compose2ecs:project"] == "shop" and len(tags[HASH_TAG]) == 64
+    assert tags["compose2ecs:project"] == "shop"
+    # a salted, slow fingerprint: not the bare SHA-256 of the value, which a tag reader could
+    # test guesses against at billions a second
+    import hashlib
+
+    assert tags[HASH_TAG].startswith("pbkdf2-sha256:200000:") and len(tags[HASH_TAG]) == 21 + 64
+    assert hashlib.sha256(VALUE.encode()).hexdigest() not in tags[HASH_TAG]
+    from compose2ecs.aws.secrets import digest
+
+    assert digest(VALUE, "compose2ecs/shop/db-password") == tags[HASH_TAG]
+    assert digest(VALUE, "compose2ecs/other/db-password") != tags[HASH_TAG], "salted by the store name"
     param = clients.ssm.get_parameter(Name="/compose2ecs/shop/configs/initdb")["Parameter"]
     assert param["Value"] == "create table t (id int);"
     db = {c["name"]: c for c in next(b for b in registered if b["family"] == "shop-db")["containerDefinitions"]}

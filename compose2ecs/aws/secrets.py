@@ -3,7 +3,8 @@
 Each compose secret with a ``file:`` or ``environment:`` source becomes a Secrets Manager
 secret named ``compose2ecs/<project>/<key>``; each config an SSM parameter
 ``/compose2ecs/<project>/configs/<key>`` (Secrets Manager above SSM's 4 KiB). A value is
-compared through the SHA-256 kept in the ``compose2ecs:sha256`` tag, never by reading it back:
+compared through a salted PBKDF2-SHA-256 fingerprint kept in the ``compose2ecs:sha256`` tag
+(see :func:`digest`), never by reading it back:
 an unchanged value costs describe calls only, so a no-op redeploy makes 0 mutating calls.
 A changed value is written (``PutSecretValue``/``PutParameter``) and the services whose tasks
 read it are redeployed (tasks read secrets only at start). ``external`` secrets and x-ecs
@@ -68,8 +69,19 @@ def value_of(spec, environ: Optional[Mapping] = None) -> str:
                        "give it file:, environment: (or content: for a config), or mark it external: true")
 
 
-def digest(value: str) -> str:
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+# The tag is readable with secretsmanager:DescribeSecret / ssm:ListTagsForResource, far less than
+# reading the value: a bare SHA-256 of a weak password would be guessed offline at billions per
+# second. PBKDF2-HMAC-SHA-256, salted with the store name, costs a guesser (and a deploy) ~0.1 s
+# per try; it still changes exactly when the value does.
+DIGEST_ITERATIONS = 200_000
+DIGEST_PREFIX = f"pbkdf2-sha256:{DIGEST_ITERATIONS}:"
+
+
+def digest(value: str, name: str) -> str:
+    """The fingerprint kept in the tag for ``value`` stored as ``name``."""
+    key = hashlib.pbkdf2_hmac("sha256", value.encode("utf-8"), f"compose2ecs:{name}".encode("utf-8"),
+                              DIGEST_ITERATIONS)
+    return DIGEST_PREFIX + key.hex()
 
 
 def stand_in_arn(name: str, region: str, account: str) -> str:
@@ -93,7 +105,7 @@ def plan_values(project, clients, live, make_action, kinds, environ=None) -> tup
         value = value_of(spec, environ)
         _check_size(spec, value)
         found, tags = _find(clients, spec)
-        item = Stored(spec.key, spec.store_name, spec.store, digest(value))
+        item = Stored(spec.key, spec.store_name, spec.store, digest(value, spec.store_name))
         del value
         if found is not None and not is_ours(tags, project.name):
             live.clashes.append(Clash("secret", spec.store_name, owner(tags)))
@@ -191,7 +203,7 @@ def _scrubbed(value: str, resource: str):
 def store(clients, project, action, item: Stored, spec, tags: list, environ=None) -> str:
     """Write one value (create or update); returns the secret's ARN or the parameter name."""
     value = value_of(spec, environ)
-    item.digest = digest(value)
+    item.digest = digest(value, item.name)
     hash_tag = [{"Key": HASH_TAG, "Value": item.digest}]
     with _scrubbed(value, f"{action.resource} {item.name}"):
         if item.store == "ssm":
