@@ -162,3 +162,27 @@ def test_scale_says_it_became_the_desired_count(tmp_path):
     got = findings_of(tmp_path, "services:\n  a:\n    image: x\n    scale: 1\n")
     assert any(key == "services.a.scale" and line == 4 and "desired count" in msg
                for line, key, sev, msg in got), got
+
+
+# --- issue 10 item 2: start-order edges ECS keeps only approximately -----------------------
+
+def test_waiting_for_health_of_a_service_without_healthcheck_says_deploy_waits_for_running(tmp_path):
+    got = findings_of(tmp_path, "services:\n  db:\n    image: postgres\n  app:\n    image: x\n"
+                                "    depends_on: {db: {condition: service_healthy}}\n")
+    assert any(key == "services.app.depends_on.db" and sev == "lossy" and "only wait until it runs" in msg
+               for line, key, sev, msg in got), got
+
+
+def test_restart_true_between_tasks_is_said_not_kept(tmp_path):
+    got = findings_of(tmp_path, "services:\n  db:\n    image: postgres\n    healthcheck: {test: [CMD, x]}\n"
+                                "  app:\n    image: x\n"
+                                "    depends_on: {db: {condition: service_healthy, restart: true}}\n")
+    assert any(key == "services.app.depends_on.db.restart" and "restart: true is not kept" in msg
+               for line, key, sev, msg in got), got
+    assert not any("only wait until it runs" in msg for *_, msg in got)
+
+
+def test_links_add_no_restart_finding(tmp_path):
+    # the loader's implicit edge (restart: true, as Docker Compose) is not something the user wrote
+    got = findings_of(tmp_path, "services:\n  db:\n    image: postgres\n  app:\n    image: x\n    links: [db]\n")
+    assert not any("restart: true is not kept" in msg for *_, msg in got)

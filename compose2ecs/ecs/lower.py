@@ -21,7 +21,8 @@ from typing import Callable, Mapping, Optional
 
 from ..gcpause import gc_paused
 from ..errors import FindingSink, Location, Severity, UserError
-from . import grouping, jobs, logging, pasted, risky, services, storage, support, tasks, tdsize, xecs
+from . import (grouping, jobs, logging, pasted, risky, services, startorder, storage, support, tasks,
+               tdsize, xecs)
 from .context import Ctx, Unit, ecs_name, load_balancer_type
 from .model import Cluster, EcsProject, EfsVolume, LogGroup
 
@@ -87,6 +88,7 @@ def lower(project, options: LowerOptions, environ: Mapping[str, str] = {},
     grouping.assign_container_names(ctx, units)
     groups, one_shot = jobs.lower_jobs(ctx, grouping.make_groups(ctx, units))
     groups, deps = grouping.order(groups)
+    startorder.cross_task_findings(ctx, groups, one_shot)
     # a RunTask job is outside Service Connect (only ECS services take part)
     sc = {name: on and name not in one_shot
           for name, on in services.service_connect_enabled(ctx, groups).items()}

@@ -67,7 +67,9 @@ TABLE = {
     "depends_on": Rule(MAPPED, "deploy creates providers first and waits until they are steady before "
                        "their dependants (CloudFormation: `DependsOn`); inside one task (x-ecs.task) → container "
                        "`dependsOn` START/HEALTHY/SUCCESS; `service_completed_successfully` across tasks makes "
-                       "the provider a one-shot job (ecs/jobs.py)"),
+                       "the provider a one-shot job (ecs/jobs.py); `service_healthy` on a provider without "
+                       "healthcheck waits until it runs (lossy) and `restart: true` is not kept (info), "
+                       "ecs/startorder.py; `required: false` drops the edge when the provider is absent"),
     "deploy": Rule(MAPPED, "`replicas` → desired count; `resources` → cpu/memory; `update_config` → "
                    "deployment percents; placement/restart_policy/rollback_config → info"),
     "develop": Rule(INFO, "compose watch is a local development feature", "is ignored (local development only)"),
