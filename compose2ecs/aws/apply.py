@@ -2,9 +2,10 @@
 
 Order: cluster → log groups → execution role (then wait for IAM to propagate) → security
 groups (all groups first, then their rules, which reference each other) → Service Connect
-namespace → task definitions (registered only when they differ) → services, level by level
-of ``depends_on`` (providers before clients, as Service Connect requires). Services of one
-level are created concurrently; their events are reported in service order afterwards.
+namespace → task definitions (registered only when they differ, different families
+concurrently) → services, level by level of ``depends_on`` (providers before clients, as
+Service Connect requires). Services of one level are created concurrently in a bounded pool
+(``max_workers``); their events are reported in service order afterwards.
 Nothing here deletes anything: a failure leaves what exists for the next run to continue.
 """
 from __future__ import annotations
@@ -24,6 +25,7 @@ from .plan import (CREATE, NO_CHANGE, ROLE_PATH, SECRETS_POLICY, UPDATE, Plan, e
                    project_tags)
 from .progress import NullProgress, Progress
 
+MAX_WORKERS = 8
 TRUST_POLICY = {"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
 
@@ -37,7 +39,9 @@ class Deployer:
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.time
     iam_propagation_seconds: float = 10.0
-    max_workers: int = 8
+    # Concurrent Create/UpdateService and RegisterTaskDefinition calls: below ECS's burst
+    # buckets (20) so a deploy is throttled rarely; throttles are retried (retry.py).
+    max_workers: int = MAX_WORKERS
     # Waits until the given {service: deployment} are steady (raises when one failed); called
     # between dependency levels so dependants start after their providers (compose's start
     # order). None: no waiting between levels (--no-wait).
@@ -147,17 +151,37 @@ class Deployer:
             self.sleep(2)
 
     def _task_definitions(self, plan, actions):
+        """Register the changed families concurrently (bounded pool): ECS rejects concurrent
+        registrations of one family, and the plan has one action per family, so a family is
+        only ever registered by one worker. Events are reported in plan order."""
         live = plan.live
-        for action in _changed(actions):
-            body = dict(live.desired[action.name])
-            body["executionRoleArn"] = live.role_arn or body.get("executionRoleArn")
+        todo = _changed(actions)
+        for action in todo:
             self.progress.event("task-definition", action.name, "registering")
-            # One family at a time: concurrent registrations of a family are rejected by ECS.
-            with aws_errors(f"task definition {action.name}"):
-                registered = self.clients.ecs.register_task_definition(**body)["taskDefinition"]
+        for action, (registered, error) in zip(todo, self._pooled(lambda a: self._register(live, a), todo)):
+            if error is not None:
+                self.progress.event("task-definition", action.name, "failed", str(error))
+                raise error
             live.td_arns[action.name] = registered["taskDefinitionArn"]
             self.progress.event("task-definition", action.name, "registered",
                                 f"revision {registered['revision']}")
+
+    def _register(self, live, action):
+        """Register one family (runs in a worker thread; returns, never raises)."""
+        body = dict(live.desired[action.name])
+        body["executionRoleArn"] = live.role_arn or body.get("executionRoleArn")
+        try:
+            with aws_errors(f"task definition {action.name}"):
+                return self.clients.ecs.register_task_definition(**body)["taskDefinition"], None
+        except AwsError as error:
+            return None, error
+
+    def _pooled(self, work: Callable, items: list) -> list:
+        """``[work(item) …]`` in at most ``max_workers`` threads, results in ``items`` order."""
+        if len(items) <= 1:
+            return [work(item) for item in items]
+        with ThreadPoolExecutor(max_workers=max(1, min(self.max_workers, len(items)))) as pool:
+            return list(pool.map(work, items))
 
     def _services(self, plan) -> dict:
         changed = {a.name: a for a in plan.actions if a.resource == "service" and a.kind != NO_CHANGE}
@@ -185,8 +209,7 @@ class Deployer:
         for service in todo:
             verb = "creating" if changed[service.name].kind == CREATE else "updating"
             self.progress.event("service", service.name, verb)
-        with ThreadPoolExecutor(max_workers=max(1, min(self.max_workers, len(todo)))) as pool:
-            results = list(pool.map(lambda s: self._service(plan, s, changed[s.name]), todo))
+        results = self._pooled(lambda s: self._service(plan, s, changed[s.name]), todo)
         for service, (deployment, error) in zip(todo, results):
             if error is not None:
                 self.progress.event("service", service.name, "failed", str(error))
