@@ -222,3 +222,32 @@ def test_persistent_throttling_of_create_service_is_one_clear_error(moto, tmp_pa
     assert caught.value.code == "ThrottlingException" and str(caught.value).startswith("service s00")
     attempts = [a for _, a, _ in clients.backoff.retries]  # 3 services at once, each retried
     assert len(attempts) == 3 * AwsOptions().max_attempts and max(attempts) == AwsOptions().max_attempts
+
+
+def test_plan_reads_task_definitions_concurrently_one_family_a_call(moto, tmp_path):
+    clock = FakeClock()
+    project = load(tmp_path, compose_text(24, "independent"))
+    run(project, clients_for(clock), clock)
+    flight = InFlight("DescribeTaskDefinition", "taskDefinition")
+    clients = clients_for(clock, flight)
+    assert not run(project, clients, clock).changed
+    assert flight.overlaps == [] and 2 <= flight.peak <= MAX_WORKERS
+
+
+def test_group_name_clash_check_sends_at_most_100_names_a_call():
+    from types import SimpleNamespace
+
+    from compose2ecs.aws.plan import Live, _check_groups
+
+    class Ec2:
+        def __init__(self):
+            self.sizes = []
+
+        def describe_security_groups(self, Filters):
+            self.sizes.append(len(next(f["Values"] for f in Filters if f["Name"] == "group-name")))
+            return {"SecurityGroups": []}
+
+    project = SimpleNamespace(name="big", services=[SimpleNamespace(name=f"s{i:03d}") for i in range(250)])
+    ec2 = Ec2()
+    _check_groups(ec2, project, Live(vpc_id="vpc-1"))
+    assert ec2.sizes == [100, 100, 50]

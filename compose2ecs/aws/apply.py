@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
@@ -21,11 +20,11 @@ from ..errors import AwsError
 from . import network, services as svc
 from .errors import aws_errors
 from .jobs import RUN, JobRunner
+from .pool import MAX_WORKERS, bounded_map
 from .plan import (CREATE, NO_CHANGE, ROLE_PATH, SECRETS_POLICY, UPDATE, Plan, ecs_tags, execution_policy_arn,
                    project_tags)
 from .progress import NullProgress, Progress
 
-MAX_WORKERS = 8
 TRUST_POLICY = {"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
 
@@ -39,8 +38,7 @@ class Deployer:
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.time
     iam_propagation_seconds: float = 10.0
-    # Concurrent Create/UpdateService and RegisterTaskDefinition calls: below ECS's burst
-    # buckets (20) so a deploy is throttled rarely; throttles are retried (retry.py).
+    # Concurrent Create/UpdateService and RegisterTaskDefinition calls (pool.py).
     max_workers: int = MAX_WORKERS
     # Waits until the given {service: deployment} are steady (raises when one failed); called
     # between dependency levels so dependants start after their providers (compose's start
@@ -178,10 +176,7 @@ class Deployer:
 
     def _pooled(self, work: Callable, items: list) -> list:
         """``[work(item) …]`` in at most ``max_workers`` threads, results in ``items`` order."""
-        if len(items) <= 1:
-            return [work(item) for item in items]
-        with ThreadPoolExecutor(max_workers=max(1, min(self.max_workers, len(items)))) as pool:
-            return list(pool.map(work, items))
+        return bounded_map(work, items, self.max_workers)
 
     def _services(self, plan) -> dict:
         changed = {a.name: a for a in plan.actions if a.resource == "service" and a.kind != NO_CHANGE}

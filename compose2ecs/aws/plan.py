@@ -263,14 +263,20 @@ def _plan_security_groups(project, clients, live, render) -> list:
     return actions
 
 
+FILTER_VALUES = 100  # group names per DescribeSecurityGroups call (EC2 rejects more than 200 values)
+
+
 def _check_groups(ec2, project, live) -> None:
     """Groups in the VPC with the names this project gives its groups, but not its tag."""
     names = [network.group_name(project.name, s.name) for s in project.services]
     if not names:
         return
-    filters = [{"Name": "vpc-id", "Values": [live.vpc_id]}, {"Name": "group-name", "Values": names}]
-    with aws_errors("security groups"):
-        found = ec2.describe_security_groups(Filters=filters)["SecurityGroups"]
+    found = []
+    for start in range(0, len(names), FILTER_VALUES):  # EC2 caps the filter values of one call
+        filters = [{"Name": "vpc-id", "Values": [live.vpc_id]},
+                   {"Name": "group-name", "Values": names[start:start + FILTER_VALUES]}]
+        with aws_errors("security groups"):
+            found += ec2.describe_security_groups(Filters=filters)["SecurityGroups"]
     for group in found:
         tags = tags_of(group)
         if not is_ours(tags, project.name):
@@ -309,6 +315,24 @@ def _live_taskdef(ecs, family: str) -> Optional[dict]:
             raise
 
 
+def _live_taskdefs(ecs, task_definitions) -> list:
+    """The live latest revision of each family (or None), read concurrently in the bounded pool:
+    DescribeTaskDefinition takes one family a call, so 200 families are 200 reads."""
+    from .pool import bounded_map
+
+    def read(td):
+        try:
+            return _live_taskdef(ecs, td.family), None
+        except AwsError as error:
+            return None, error
+
+    found = bounded_map(read, list(task_definitions))
+    for _current, error in found:
+        if error is not None:
+            raise error
+    return [current for current, _error in found]
+
+
 def _plan_task_definitions(project, clients, live, render) -> list:
     role_ref = live.role_arn or live.role_name
     actions = []
@@ -316,7 +340,8 @@ def _plan_task_definitions(project, clients, live, render) -> list:
         desired = taskdefs.desired_dict(td, render, role_ref, project_tags_ecs(project))
         _refuse_placeholders(project, td.family, desired)
         live.desired[td.family] = desired
-        current = _live_taskdef(clients.ecs, td.family)
+    for td, current in zip(project.task_definitions, _live_taskdefs(clients.ecs, project.task_definitions)):
+        desired = live.desired[td.family]
         live.taskdefs[td.family] = current
         if current is not None and not is_ours(tags_of(current), project.name):
             live.clashes.append(Clash("task-definition", td.family, owner(tags_of(current)),
