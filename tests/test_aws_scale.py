@@ -251,3 +251,18 @@ def test_group_name_clash_check_sends_at_most_100_names_a_call():
     ec2 = Ec2()
     _check_groups(ec2, project, Live(vpc_id="vpc-1"))
     assert ec2.sizes == [100, 100, 50]
+
+
+def test_plan_warns_when_a_group_needs_more_rules_than_ec2_allows_by_default(moto, tmp_path):
+    # 70 services on the default network, each exposing a port: each group needs 69 peer rules
+    text = "name: wide\nservices:\n" + "".join(
+        f"  s{i:03d}:\n    image: example/app:1\n    expose: ['{8000 + i}']\n" for i in range(70))
+    clock = FakeClock()
+    result = deploy(load(tmp_path, text), clients_for(clock), DeployOptions(dry_run=True), NullProgress(),
+                    clock.sleep, clock)
+    groups = [a for a in result.plan.actions if a.resource == "security-group"]
+    assert len(groups) == 70
+    assert all("69 inbound rules, above EC2's default quota of 60 per group" in a.reason for a in groups)
+    narrow = deploy(load(tmp_path, compose_text(20, "star")), clients_for(clock), DeployOptions(dry_run=True),
+                    NullProgress(), clock.sleep, clock)
+    assert not any("quota" in a.reason for a in narrow.plan.actions)

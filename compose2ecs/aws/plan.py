@@ -253,11 +253,11 @@ def _plan_security_groups(project, clients, live, render) -> list:
         name = network.group_name(project.name, service.name)
         if group is None:
             rules = ", ".join(network.describe_rule(r) for r in sorted(want)) or "no ingress"
-            actions.append(Action("security-group", name, CREATE, rules))
+            actions.append(Action("security-group", name, CREATE, rules + network.rule_limit_note(want)))
         elif want != have:
             delta = [f"+{network.describe_rule(r)}" for r in sorted(want - have)]
             delta += [f"-{network.describe_rule(r)}" for r in sorted(have - want)]
-            actions.append(Action("security-group", name, UPDATE, ", ".join(delta)))
+            actions.append(Action("security-group", name, UPDATE, ", ".join(delta) + network.rule_limit_note(want)))
         else:
             actions.append(Action("security-group", name, NO_CHANGE, "rules match"))
     return actions
