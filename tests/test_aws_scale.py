@@ -24,6 +24,7 @@ from bench.shapes import compose_text
 from compose2ecs.aws.apply import MAX_WORKERS
 from compose2ecs.aws.deploy import DeployOptions, deploy
 from compose2ecs.aws.progress import NullProgress
+from compose2ecs.aws.pace import Bucket
 from compose2ecs.aws.retry import Backoff
 from compose2ecs.aws.session import AwsOptions, CallRecorder, Clients
 from compose2ecs.errors import AwsError
@@ -91,7 +92,7 @@ def clients_for(clock, *hooks, random=None) -> Clients:
     import boto3
 
     return Clients(AwsOptions(region=REGION), {}, session=boto3.session.Session(region_name=REGION),
-                   hooks=tuple(h.attach for h in hooks), sleep=clock.sleep, random=random)
+                   hooks=tuple(h.attach for h in hooks), sleep=clock.sleep, random=random, clock=clock)
 
 
 def run(project, clients, clock):
@@ -266,3 +267,25 @@ def test_plan_warns_when_a_group_needs_more_rules_than_ec2_allows_by_default(mot
     narrow = deploy(load(tmp_path, compose_text(20, "star")), clients_for(clock), DeployOptions(dry_run=True),
                     NullProgress(), clock.sleep, clock)
     assert not any("quota" in a.reason for a in narrow.plan.actions)
+
+
+def test_bucket_lets_a_burst_through_then_one_call_a_second():
+    clock = FakeClock(0.0)
+    bucket = Bucket(burst=20, rate=1.0, clock=clock, sleep=clock.sleep)
+    for _ in range(25):
+        bucket.take()
+    assert bucket.waits == [1.0] * 5 and clock.now == 5.0
+    clock.sleep(100)  # a quiet spell fills the bucket again
+    bucket.take()
+    assert bucket.waits == [1.0] * 5
+
+
+def test_registrations_beyond_the_burst_are_paced_not_throttled(moto, tmp_path):
+    clock, recorder = FakeClock(), CallRecorder()
+    clients = clients_for(clock, recorder)
+    run(load(tmp_path, compose_text(30, "independent")), clients, clock)
+    assert Counter(op for _, op in recorder.calls)["RegisterTaskDefinition"] == 30
+    waits = clients.pacer.buckets[("ecs", "RegisterTaskDefinition")].waits
+    assert waits and all(w <= 20 for w in waits), "the 21st registration on waited its turn"
+    assert all(w in clock.sleeps for w in waits), "through the injected sleep"
+    assert clients.backoff.retries == []

@@ -57,12 +57,15 @@ class Clients:
 
     def __init__(self, options: AwsOptions = AwsOptions(), environ: Optional[Mapping] = None,
                  session=None, hooks: tuple = (), sleep: Optional[Callable[[float], None]] = None,
-                 random: Optional[Callable[[], float]] = None):
+                 random: Optional[Callable[[], float]] = None, clock: Optional[Callable[[], float]] = None):
+        from .pace import Pacer
         from .retry import Backoff
 
         self.options = options
-        backoff = {k: v for k, v in (("sleep", sleep), ("random", random)) if v is not None}
-        self.backoff = Backoff(options.max_attempts, **backoff)  # throttling retries (retry.py); max_attempts counts retries, as in botocore
+        given = {k: v for k, v in (("sleep", sleep), ("random", random), ("clock", clock)) if v is not None}
+        # throttling retries (retry.py; max_attempts counts retries, as in botocore) and pacing (pace.py)
+        self.backoff = Backoff(options.max_attempts, **{k: v for k, v in given.items() if k != "clock"})
+        self.pacer = Pacer(**{k: v for k, v in given.items() if k != "random"})
         self._environ = environ or {}
         self._session = session
         self._clients: dict = {}
@@ -112,6 +115,7 @@ class Clients:
             kwargs["endpoint_url"] = endpoint
         client = self.session.client(name, **kwargs)
         self.backoff.attach(client)
+        self.pacer.attach(client)
         for hook in self.hooks:
             hook(client)
         return client
