@@ -289,3 +289,20 @@ def test_registrations_beyond_the_burst_are_paced_not_throttled(moto, tmp_path):
     assert waits and all(w <= 20 for w in waits), "the 21st registration on waited its turn"
     assert all(w in clock.sleeps for w in waits), "through the injected sleep"
     assert clients.backoff.retries == []
+
+
+def test_read_all_finishes_every_read_then_raises_the_first_failure_in_order():
+    from compose2ecs.aws.pool import read_all
+
+    done = []
+
+    def read(n):
+        done.append(n)
+        if n in (3, 5):
+            raise AwsError(f"task definition f{n}", "failed")
+        return n * 10
+
+    assert read_all(lambda n: n * 10, list(range(4))) == [0, 10, 20, 30]
+    with pytest.raises(AwsError) as caught:
+        read_all(read, list(range(8)))
+    assert str(caught.value).startswith("task definition f3") and sorted(done) == list(range(8))

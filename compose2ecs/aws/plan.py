@@ -316,21 +316,11 @@ def _live_taskdef(ecs, family: str) -> Optional[dict]:
 
 
 def _live_taskdefs(ecs, task_definitions) -> list:
-    """The live latest revision of each family (or None), read concurrently in the bounded pool:
+    """The live latest revision of each family (or None), read in the bounded pool (pool.py):
     DescribeTaskDefinition takes one family a call, so 200 families are 200 reads."""
-    from .pool import bounded_map
+    from .pool import read_all
 
-    def read(td):
-        try:
-            return _live_taskdef(ecs, td.family), None
-        except AwsError as error:
-            return None, error
-
-    found = bounded_map(read, list(task_definitions))
-    for _current, error in found:
-        if error is not None:
-            raise error
-    return [current for current, _error in found]
+    return read_all(lambda td: _live_taskdef(ecs, td.family), list(task_definitions))
 
 
 def _plan_task_definitions(project, clients, live, render) -> list:

@@ -20,3 +20,21 @@ def bounded_map(work: Callable, items: list, workers: int = MAX_WORKERS) -> list
         return [work(item) for item in items]
     with ThreadPoolExecutor(max_workers=min(workers, len(items))) as pool:
         return list(pool.map(work, items))
+
+
+def read_all(read: Callable, items: list, workers: int = MAX_WORKERS) -> list:
+    """``[read(item) …]`` for reads that may raise AwsError: every read finishes, then the
+    first failure in ``items`` order is raised."""
+    from ..errors import AwsError
+
+    def attempt(item):
+        try:
+            return read(item), None
+        except AwsError as error:
+            return None, error
+
+    found = bounded_map(attempt, items, workers)
+    for _value, error in found:
+        if error is not None:
+            raise error
+    return [value for value, _error in found]
