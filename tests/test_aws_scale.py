@@ -291,8 +291,8 @@ def test_registrations_beyond_the_burst_are_paced_not_throttled(moto, tmp_path):
     assert clients.backoff.retries == []
 
 
-def test_read_all_finishes_every_read_then_raises_the_first_failure_in_order():
-    from compose2ecs.aws.pool import read_all
+def test_run_all_finishes_every_read_then_raises_the_first_failure_in_order():
+    from compose2ecs.aws.pool import run_all
 
     done = []
 
@@ -302,7 +302,18 @@ def test_read_all_finishes_every_read_then_raises_the_first_failure_in_order():
             raise AwsError(f"task definition f{n}", "failed")
         return n * 10
 
-    assert read_all(lambda n: n * 10, list(range(4))) == [0, 10, 20, 30]
+    assert run_all(lambda n: n * 10, list(range(4))) == [0, 10, 20, 30]
     with pytest.raises(AwsError) as caught:
-        read_all(read, list(range(8)))
+        run_all(read, list(range(8)))
     assert str(caught.value).startswith("task definition f3") and sorted(done) == list(range(8))
+
+
+def test_security_groups_are_created_concurrently_then_their_rules(moto, tmp_path):
+    clock, recorder, flight = FakeClock(), CallRecorder(), InFlight("CreateSecurityGroup", "GroupName")
+    clients = clients_for(clock, recorder, flight)
+    run(load(tmp_path, compose_text(24, "star")), clients, clock)
+    assert flight.overlaps == [] and 2 <= flight.peak <= MAX_WORKERS
+    ops = [op for _, op in recorder.calls if "SecurityGroup" in op and not op.startswith("Describe")]
+    last_create = max(i for i, op in enumerate(ops) if op == "CreateSecurityGroup")
+    first_rule = ops.index("AuthorizeSecurityGroupIngress")
+    assert ops.count("CreateSecurityGroup") == 24 and last_create < first_rule, "every group exists before rules"

@@ -1,7 +1,7 @@
 """Execute a Plan: create or update each resource, in dependency order.
 
 Order: cluster → log groups → execution role (then wait for IAM to propagate) → security
-groups (all groups first, then their rules, which reference each other) → Service Connect
+groups (all groups first, then their rules, which reference each other; each concurrently) → Service Connect
 namespace → task definitions (registered only when they differ, different families
 concurrently) → services, level by level of ``depends_on`` (providers before clients, as
 Service Connect requires). Services of one level are created concurrently in a bounded pool
@@ -20,7 +20,7 @@ from ..errors import AwsError
 from . import network, services as svc
 from .errors import aws_errors
 from .jobs import RUN, JobRunner
-from .pool import MAX_WORKERS, bounded_map
+from .pool import MAX_WORKERS, bounded_map, run_all
 from .plan import (CREATE, NO_CHANGE, ROLE_PATH, SECRETS_POLICY, UPDATE, Plan, ecs_tags, execution_policy_arn,
                    project_tags)
 from .progress import NullProgress, Progress
@@ -112,17 +112,22 @@ class Deployer:
         project, live = plan.project, plan.live
         by_group = {network.group_name(project.name, s.name): s for s in project.services}
         changed = _changed(actions)
-        for action in changed:
-            service = by_group[action.name]
-            if service.name not in live.group_ids:
-                self.progress.event("security-group", action.name, "creating")
-                live.group_ids[service.name] = network.create_group(
-                    self.clients.ec2, project, service, live.vpc_id, project_tags(project))
-        for action in changed:
+        # All groups first (rules reference each other), then the rules; each phase in the pool.
+        new = [by_group[a.name] for a in changed if by_group[a.name].name not in live.group_ids]
+        for service in new:
+            self.progress.event("security-group", network.group_name(project.name, service.name), "creating")
+        ids = run_all(lambda s: network.create_group(self.clients.ec2, project, s, live.vpc_id,
+                                                     project_tags(project)), new, self.max_workers)
+        live.group_ids.update((s.name, group_id) for s, group_id in zip(new, ids))
+
+        def rules(action):
             service = by_group[action.name]
             want, have = live.group_rules[service.name]
             network.sync_rules(self.clients.ec2, live.group_ids[service.name], action.name,
                                want, have, live.group_ids)
+
+        run_all(rules, changed, self.max_workers)
+        for action in changed:
             self.progress.event("security-group", action.name,
                                 "created" if action.kind == CREATE else "updated", action.reason)
 

@@ -318,9 +318,9 @@ def _live_taskdef(ecs, family: str) -> Optional[dict]:
 def _live_taskdefs(ecs, task_definitions) -> list:
     """The live latest revision of each family (or None), read in the bounded pool (pool.py):
     DescribeTaskDefinition takes one family a call, so 200 families are 200 reads."""
-    from .pool import read_all
+    from .pool import run_all
 
-    return read_all(lambda td: _live_taskdef(ecs, td.family), list(task_definitions))
+    return run_all(lambda td: _live_taskdef(ecs, td.family), list(task_definitions))
 
 
 def _plan_task_definitions(project, clients, live, render) -> list:

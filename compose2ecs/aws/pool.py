@@ -22,14 +22,14 @@ def bounded_map(work: Callable, items: list, workers: int = MAX_WORKERS) -> list
         return list(pool.map(work, items))
 
 
-def read_all(read: Callable, items: list, workers: int = MAX_WORKERS) -> list:
-    """``[read(item) …]`` for reads that may raise AwsError: every read finishes, then the
+def run_all(work: Callable, items: list, workers: int = MAX_WORKERS) -> list:
+    """``[work(item) …]`` for calls that may raise AwsError: every call finishes, then the
     first failure in ``items`` order is raised."""
     from ..errors import AwsError
 
     def attempt(item):
         try:
-            return read(item), None
+            return work(item), None
         except AwsError as error:
             return None, error
 
