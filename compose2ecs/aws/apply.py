@@ -1,17 +1,17 @@
 """Execute a Plan: create or update each resource, in dependency order.
 
 Order: cluster → log groups → execution role (then wait for IAM to propagate) → security
-groups (all groups first, then their rules, which reference each other) → Service Connect
-namespace → task definitions (registered only when they differ) → services, level by level
-of ``depends_on`` (providers before clients, as Service Connect requires). Services of one
-level are created concurrently; their events are reported in service order afterwards.
+groups (all groups first, then their rules, which reference each other; each concurrently) → Service Connect
+namespace → task definitions (registered only when they differ, different families
+concurrently) → services, level by level of ``depends_on`` (providers before clients, as
+Service Connect requires). Services of one level are created concurrently in a bounded pool
+(``max_workers``); their events are reported in service order afterwards.
 Nothing here deletes anything: a failure leaves what exists for the next run to continue.
 """
 from __future__ import annotations
 
 import json
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
@@ -21,6 +21,7 @@ from . import network, services as svc
 from .efs import apply_efs
 from .errors import aws_errors
 from .jobs import RUN, JobRunner
+from .pool import MAX_WORKERS, bounded_map, run_all
 from .plan import (CREATE, NO_CHANGE, ROLE_PATH, SECRETS_POLICY, UPDATE, Plan, ecs_tags, execution_policy_arn,
                    project_tags)
 from .progress import NullProgress, Progress
@@ -38,7 +39,8 @@ class Deployer:
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.time
     iam_propagation_seconds: float = 10.0
-    max_workers: int = 8
+    # Concurrent Create/UpdateService and RegisterTaskDefinition calls (pool.py).
+    max_workers: int = MAX_WORKERS
     # Waits until the given {service: deployment} are steady (raises when one failed); called
     # between dependency levels so dependants start after their providers (compose's start
     # order). None: no waiting between levels (--no-wait).
@@ -111,17 +113,22 @@ class Deployer:
         project, live = plan.project, plan.live
         by_group = {network.group_name(project.name, s.name): s for s in project.services}
         changed = _changed(actions)
-        for action in changed:
-            service = by_group[action.name]
-            if service.name not in live.group_ids:
-                self.progress.event("security-group", action.name, "creating")
-                live.group_ids[service.name] = network.create_group(
-                    self.clients.ec2, project, service, live.vpc_id, project_tags(project))
-        for action in changed:
+        # All groups first (rules reference each other), then the rules; each phase in the pool.
+        new = [by_group[a.name] for a in changed if by_group[a.name].name not in live.group_ids]
+        for service in new:
+            self.progress.event("security-group", network.group_name(project.name, service.name), "creating")
+        ids = run_all(lambda s: network.create_group(self.clients.ec2, project, s, live.vpc_id,
+                                                     project_tags(project)), new, self.max_workers)
+        live.group_ids.update((s.name, group_id) for s, group_id in zip(new, ids))
+
+        def rules(action):
             service = by_group[action.name]
             want, have = live.group_rules[service.name]
             network.sync_rules(self.clients.ec2, live.group_ids[service.name], action.name,
                                want, have, live.group_ids)
+
+        run_all(rules, changed, self.max_workers)
+        for action in changed:
             self.progress.event("security-group", action.name,
                                 "created" if action.kind == CREATE else "updated", action.reason)
 
@@ -148,17 +155,34 @@ class Deployer:
             self.sleep(2)
 
     def _task_definitions(self, plan, actions):
+        """Register the changed families concurrently (bounded pool): ECS rejects concurrent
+        registrations of one family, and the plan has one action per family, so a family is
+        only ever registered by one worker. Events are reported in plan order."""
         live = plan.live
-        for action in _changed(actions):
-            body = dict(live.desired[action.name])
-            body["executionRoleArn"] = live.role_arn or body.get("executionRoleArn")
+        todo = _changed(actions)
+        for action in todo:
             self.progress.event("task-definition", action.name, "registering")
-            # One family at a time: concurrent registrations of a family are rejected by ECS.
-            with aws_errors(f"task definition {action.name}"):
-                registered = self.clients.ecs.register_task_definition(**body)["taskDefinition"]
+        for action, (registered, error) in zip(todo, self._pooled(lambda a: self._register(live, a), todo)):
+            if error is not None:
+                self.progress.event("task-definition", action.name, "failed", str(error))
+                raise error
             live.td_arns[action.name] = registered["taskDefinitionArn"]
             self.progress.event("task-definition", action.name, "registered",
                                 f"revision {registered['revision']}")
+
+    def _register(self, live, action):
+        """Register one family (runs in a worker thread; returns, never raises)."""
+        body = dict(live.desired[action.name])
+        body["executionRoleArn"] = live.role_arn or body.get("executionRoleArn")
+        try:
+            with aws_errors(f"task definition {action.name}"):
+                return self.clients.ecs.register_task_definition(**body)["taskDefinition"], None
+        except AwsError as error:
+            return None, error
+
+    def _pooled(self, work: Callable, items: list) -> list:
+        """``[work(item) …]`` in at most ``max_workers`` threads, results in ``items`` order."""
+        return bounded_map(work, items, self.max_workers)
 
     def _services(self, plan) -> dict:
         changed = {a.name: a for a in plan.actions if a.resource == "service" and a.kind != NO_CHANGE}
@@ -186,8 +210,7 @@ class Deployer:
         for service in todo:
             verb = "creating" if changed[service.name].kind == CREATE else "updating"
             self.progress.event("service", service.name, verb)
-        with ThreadPoolExecutor(max_workers=max(1, min(self.max_workers, len(todo)))) as pool:
-            results = list(pool.map(lambda s: self._service(plan, s, changed[s.name]), todo))
+        results = self._pooled(lambda s: self._service(plan, s, changed[s.name]), todo)
         for service, (deployment, error) in zip(todo, results):
             if error is not None:
                 self.progress.event("service", service.name, "failed", str(error))

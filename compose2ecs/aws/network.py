@@ -117,6 +117,18 @@ def live_rules(group: dict, ids_to_service: dict) -> frozenset:
     return frozenset(rules)
 
 
+RULES_PER_GROUP = 60  # EC2's default quota of inbound rules per security group (adjustable)
+
+
+def rule_limit_note(rules: frozenset) -> str:
+    """A warning for the plan when a group needs more inbound rules than EC2 allows by default
+    (one rule per port per peer: a big project on one compose network); '' otherwise."""
+    if len(rules) <= RULES_PER_GROUP:
+        return ""
+    return (f"; {len(rules)} inbound rules, above EC2's default quota of {RULES_PER_GROUP} per group: "
+            "split the services into compose networks, or raise the quota before deploying")
+
+
 def describe_rule(rule: tuple) -> str:
     proto, low, high, source = rule
     ports = str(low) if low == high else f"{low}-{high}"

@@ -259,14 +259,17 @@ def _plan_security_groups(project, clients, live, render) -> list:
         name = network.group_name(project.name, service.name)
         if group is None:
             rules = ", ".join(network.describe_rule(r) for r in sorted(want)) or "no ingress"
-            actions.append(Action("security-group", name, CREATE, rules))
+            actions.append(Action("security-group", name, CREATE, rules + network.rule_limit_note(want)))
         elif want != have:
             delta = [f"+{network.describe_rule(r)}" for r in sorted(want - have)]
             delta += [f"-{network.describe_rule(r)}" for r in sorted(have - want)]
-            actions.append(Action("security-group", name, UPDATE, ", ".join(delta)))
+            actions.append(Action("security-group", name, UPDATE, ", ".join(delta) + network.rule_limit_note(want)))
         else:
             actions.append(Action("security-group", name, NO_CHANGE, "rules match"))
     return actions
+
+
+FILTER_VALUES = 100  # group names per DescribeSecurityGroups call (EC2 rejects more than 200 values)
 
 
 def _check_groups(ec2, project, live) -> None:
@@ -274,9 +277,12 @@ def _check_groups(ec2, project, live) -> None:
     names = [network.group_name(project.name, s.name) for s in project.services]
     if not names:
         return
-    filters = [{"Name": "vpc-id", "Values": [live.vpc_id]}, {"Name": "group-name", "Values": names}]
-    with aws_errors("security groups"):
-        found = ec2.describe_security_groups(Filters=filters)["SecurityGroups"]
+    found = []
+    for start in range(0, len(names), FILTER_VALUES):  # EC2 caps the filter values of one call
+        filters = [{"Name": "vpc-id", "Values": [live.vpc_id]},
+                   {"Name": "group-name", "Values": names[start:start + FILTER_VALUES]}]
+        with aws_errors("security groups"):
+            found += ec2.describe_security_groups(Filters=filters)["SecurityGroups"]
     for group in found:
         tags = tags_of(group)
         if not is_ours(tags, project.name):
@@ -315,6 +321,14 @@ def _live_taskdef(ecs, family: str) -> Optional[dict]:
             raise
 
 
+def _live_taskdefs(ecs, task_definitions) -> list:
+    """The live latest revision of each family (or None), read in the bounded pool (pool.py):
+    DescribeTaskDefinition takes one family a call, so 200 families are 200 reads."""
+    from .pool import run_all
+
+    return run_all(lambda td: _live_taskdef(ecs, td.family), list(task_definitions))
+
+
 def _plan_task_definitions(project, clients, live, render) -> list:
     role_ref = live.role_arn or live.role_name
     actions = []
@@ -322,7 +336,8 @@ def _plan_task_definitions(project, clients, live, render) -> list:
         desired = efs.fill(taskdefs.desired_dict(td, render, role_ref, project_tags_ecs(project)), td, live.efs)
         _refuse_placeholders(project, td.family, desired, efs.pending_ids(project, live.efs))
         live.desired[td.family] = desired
-        current = _live_taskdef(clients.ecs, td.family)
+    for td, current in zip(project.task_definitions, _live_taskdefs(clients.ecs, project.task_definitions)):
+        desired = live.desired[td.family]
         live.taskdefs[td.family] = current
         if current is not None and not is_ours(tags_of(current), project.name):
             live.clashes.append(Clash("task-definition", td.family, owner(tags_of(current)),

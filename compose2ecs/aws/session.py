@@ -4,7 +4,8 @@ boto3 is imported here and only when the first client is asked for, so ``import
 compose2ecs.cli`` stays light. Credentials and region come from the standard boto3 chain
 (``AWS_PROFILE``, SSO, web identity, instance roles); ``--profile``/``--region`` override it,
 and ``--endpoint-url`` or ``AWS_ENDPOINT_URL`` point every client at LocalStack or moto.
-Retries use botocore's *standard* mode: exponential backoff with jitter on throttling.
+Retries use botocore's *standard* mode for transient errors; throttling errors are retried by
+retry.py (exponential backoff with full jitter through an injected sleep, so tests see it).
 """
 from __future__ import annotations
 
@@ -55,8 +56,16 @@ class Clients:
     """
 
     def __init__(self, options: AwsOptions = AwsOptions(), environ: Optional[Mapping] = None,
-                 session=None, hooks: tuple = ()):
+                 session=None, hooks: tuple = (), sleep: Optional[Callable[[float], None]] = None,
+                 random: Optional[Callable[[], float]] = None, clock: Optional[Callable[[], float]] = None):
+        from .pace import Pacer
+        from .retry import Backoff
+
         self.options = options
+        given = {k: v for k, v in (("sleep", sleep), ("random", random), ("clock", clock)) if v is not None}
+        # throttling retries (retry.py; max_attempts counts retries, as in botocore) and pacing (pace.py)
+        self.backoff = Backoff(options.max_attempts, **{k: v for k, v in given.items() if k != "clock"})
+        self.pacer = Pacer(**{k: v for k, v in given.items() if k != "random"})
         self._environ = environ or {}
         self._session = session
         self._clients: dict = {}
@@ -105,6 +114,8 @@ class Clients:
         if endpoint:
             kwargs["endpoint_url"] = endpoint
         client = self.session.client(name, **kwargs)
+        self.backoff.attach(client)
+        self.pacer.attach(client)
         for hook in self.hooks:
             hook(client)
         return client
