@@ -200,7 +200,7 @@ def server(moto_server, fake_docker, monkeypatch):
 def test_deploy_builds_pushes_and_pins_the_digest_then_redeploys_with_no_change(server, fake_docker, tmp_path):
     from compose2ecs.aws.down import _repositories
     from compose2ecs.aws.session import CallRecorder
-    from compose2ecs.images.ecr import KEEP_IMAGES
+    from compose2ecs.aws.ecr import KEEP_IMAGES
 
     run = Run(server, make_app(tmp_path / "app"))
     built, result, clients = run.deploy()

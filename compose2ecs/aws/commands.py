@@ -45,6 +45,14 @@ def run_deploy(ecs, clients, progress: Progress, via: Optional[str] = None, dry_
     return result
 
 
+def _built_image_parameters(template: dict, built_images) -> dict:
+    if not built_images:
+        return {}
+    from ..images.command import image_parameters
+
+    return image_parameters(template, built_images)
+
+
 def _deploy_stack(ecs, clients, progress, dry_run, no_rollback, s3_bucket, timeout, sleep, clock, built_images=None):
     from .network import resolve_network
     from .stack import (StackDeployer, StackOptions, dump, refuse_placeholders, render_changes, stack_parameters,
@@ -54,7 +62,8 @@ def _deploy_stack(ecs, clients, progress, dry_run, no_rollback, s3_bucket, timeo
 
     ecs, restart = stack_values(ecs, clients, progress, dry_run)  # values stored first (issue 16)
     template, nested = templates_for(ecs)
-    refuse_placeholders(ecs, template, {})
+    # before any AWS call; an image deploy has just built and pushed is filled in, not refused
+    refuse_placeholders(ecs, template, _built_image_parameters(template, built_images))
     vpc_id, subnets = resolve_network(clients.ec2, ecs.vpc_id, ecs.subnets)
     known = {"VpcId": vpc_id, "Subnets": ",".join(subnets),
              # the default VPC has no NAT gateway: tasks without internet ports pull images over a public IP

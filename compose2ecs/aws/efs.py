@@ -195,7 +195,7 @@ def apply_efs(deployer, plan, actions) -> None:
     """Create what the ``efs`` actions found missing, then put the ids in the task definitions."""
     live, project = plan.live, plan.project
     volumes = {v.key: v for v in created_volumes(project)}
-    from .plan import project_tags
+    from .actions import project_tags
 
     tags = project_tags(project)
     for action in (a for a in actions if a.kind in (CREATE, UPDATE)):

@@ -8,7 +8,6 @@ simply continues where the last run stopped.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from ..errors import AwsError, Location, UserError
@@ -16,8 +15,9 @@ from . import efs, network, ownership, taskdefs
 from .errors import aws_errors, error_code
 from .jobs import RUN, job_actions
 from .ownership import Clash, is_ours, owner
+# the plan's data types live in actions.py; re-exported here, where callers have always found them
+from .actions import CREATE, NO_CHANGE, UPDATE, Action, Live, Plan, ecs_tags, project_tags  # noqa: F401
 
-CREATE, UPDATE, NO_CHANGE = "create", "update", "no change"
 TAG_PROJECT = network.TAG_PROJECT
 ROLE_PATH = "/compose2ecs/"
 SECRETS_POLICY = "read-secrets"  # the execution role's inline policy (emit/secret_policy.py)
@@ -30,62 +30,6 @@ def execution_policy_arn(region: str) -> str:
 
     return EXECUTION_POLICY.format(partition=partition_of(region))
 DEFAULT_ROLE = "ecsTaskExecutionRole"
-
-
-@dataclass
-class Action:
-    resource: str  # secret | network | cluster | log-group | role | security-group | namespace | task-definition | service | job
-    name: str
-    kind: str  # create | update | no change | run (a one-shot job)
-    reason: str = ""
-    diff: str = ""
-
-
-@dataclass
-class Live:
-    """What the describe calls found; apply adds the ids of what it creates."""
-
-    vpc_id: str = ""
-    subnets: list = field(default_factory=list)
-    default_vpc: bool = False  # deploy picked the default VPC (public subnets, no NAT gateway)
-    role_arn: str = ""  # the execution role (empty until created)
-    role_name: str = ""
-    group_ids: dict = field(default_factory=dict)  # service → security group id
-    group_rules: dict = field(default_factory=dict)  # service → (want, have) symbolic rules
-    namespace_arn: str = ""
-    taskdefs: dict = field(default_factory=dict)  # family → live latest ACTIVE dict (or None)
-    desired: dict = field(default_factory=dict)  # family → RegisterTaskDefinition input
-    td_arns: dict = field(default_factory=dict)  # family → ARN services should run
-    services: dict = field(default_factory=dict)  # name → live service dict (or None)
-    clashes: list = field(default_factory=list)  # live resources with our names but not our tag
-    secrets_policy: dict = field(default_factory=dict)  # the execution role's read-secrets policy ({}: none)
-    efs: dict = field(default_factory=dict)  # compose volume → efs.VolumeState (volumes deploy creates)
-    stored: dict = field(default_factory=dict)  # SecretSpec.key → aws/secrets.Stored (values deploy writes)
-    force_new: set = field(default_factory=set)  # services redeployed because a value they read changed
-
-
-@dataclass
-class Plan:
-    project: object  # EcsProject
-    actions: list
-    live: Live
-
-    def changes(self) -> list:
-        return [a for a in self.actions if a.kind != NO_CHANGE]
-
-    def action(self, resource: str, name: str) -> Optional[Action]:
-        return next((a for a in self.actions if a.resource == resource and a.name == name), None)
-
-
-def project_tags(project) -> list:
-    """The tags every created resource carries (``compose2ecs:project`` finds them again)."""
-    tags = {k: v for k, v in project.tags}
-    tags[TAG_PROJECT] = project.name
-    return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
-
-
-def ecs_tags(project) -> list:
-    return [{"key": t["Key"], "value": t["Value"]} for t in project_tags(project)]
 
 
 def role_name(project) -> str:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Callable, Optional
 
 from ..errors import AwsError, Location, UserError
 from . import logs as cwlogs, network
+from .actions import Live
 from .errors import aws_errors, error_code
 from .jobs import JobRunner, last_log_lines
 from .progress import NullProgress, Progress
@@ -43,21 +43,21 @@ def main_container(project, service, name: str) -> str:
     return service.name if service.name in names else names[0]
 
 
-def live_network(clients, project, service, live_service: Optional[dict]) -> SimpleNamespace:
+def live_network(clients, project, service, live_service: Optional[dict]) -> Live:
     """Subnets and the service's security group, as deploy made them (describe calls only):
     the ECS service's own network settings when it has one (a job has none)."""
     awsvpc = ((live_service or {}).get("networkConfiguration") or {}).get("awsvpcConfiguration")
     if awsvpc and awsvpc.get("securityGroups"):
-        return SimpleNamespace(subnets=list(awsvpc.get("subnets", [])),
-                               default_vpc=awsvpc.get("assignPublicIp") == "ENABLED",
-                               group_ids={service.name: awsvpc["securityGroups"][0]})
+        return Live(subnets=list(awsvpc.get("subnets", [])),
+                    default_vpc=awsvpc.get("assignPublicIp") == "ENABLED",
+                    group_ids={service.name: awsvpc["securityGroups"][0]})
     vpc_id, subnets = network.resolve_network(clients.ec2, project.vpc_id, project.subnets)
     groups = network.live_groups(clients.ec2, project.name, vpc_id)
     if service.name not in groups:
         raise AwsError(f"service {service.name}", "it is not deployed (no security group tagged for it)",
-                       f"run `compose2ecs deploy` first", code="NotDeployed")
-    return SimpleNamespace(vpc_id=vpc_id, subnets=subnets, default_vpc=not (project.vpc_id or project.subnets),
-                           group_ids={service.name: groups[service.name]["GroupId"]})
+                       "run `compose2ecs deploy` first", code="NotDeployed")
+    return Live(vpc_id=vpc_id, subnets=subnets, default_vpc=not (project.vpc_id or project.subnets),
+                group_ids={service.name: groups[service.name]["GroupId"]})
 
 
 def live_service(ecs, project, service) -> Optional[dict]:

@@ -245,7 +245,7 @@ def restarts(project, actions: list, live, update: str, same: str) -> None:
 def apply_values(deployer, plan, actions: list) -> None:
     """The apply step: write each created/changed value, then put the real ARNs of new
     secrets into the task definitions and the execution role's policy."""
-    from .plan import project_tags
+    from .actions import project_tags
 
     live, swaps = plan.live, {}
     specs = {s.key: s for s in plan.project.secrets}
@@ -283,7 +283,7 @@ def stack_values(ecs, clients, progress, dry_run: bool) -> tuple:
     path), so the template refers to the real secrets and never creates placeholders.
     Returns ``(ecs with real valueFroms, services to restart after the stack)``."""
     from .ownership import refuse
-    from .plan import CREATE, NO_CHANGE, UPDATE, Action, Live, Plan
+    from .actions import CREATE, NO_CHANGE, UPDATE, Action, Live, Plan
 
     live = Live()
     resolved, actions = plan_values(ecs, clients, live, Action, (CREATE, UPDATE, NO_CHANGE))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from ..errors import Location, UserError, diagnostic
-from . import ecr as registry
+from ..aws import ecr as registry
 from .context import content_tag
 from .docker import BUILD_FLAGS, HASHED_KEYS, BuildSpec, Docker, pushed_digest, tail
 

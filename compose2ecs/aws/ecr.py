@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-from ..aws.errors import aws_errors, error_code
-from ..aws.network import TAG_PROJECT
+from .errors import aws_errors, error_code
+from .network import TAG_PROJECT
 from ..errors import Location, UserError, diagnostic
 
 KEEP_IMAGES = 10
