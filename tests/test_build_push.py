@@ -407,3 +407,41 @@ def test_dry_run_builds_nothing_and_changes_nothing(server, fake_docker, tmp_pat
     _options, images = for_deploy(options, lambda _r: clients, NullProgress(), Docker(), dry_run=True)
     assert ".amazonaws.com/shop/web:c2e-" in images["web"], "shows the tag it would push"
     assert recorder.mutating() == [] and fake_docker() == []
+
+
+def test_a_build_only_app_with_a_database_volume_deploys_with_no_flag(server, fake_docker, tmp_path):
+    """Issue 11, done when: the user's own code (build only) and a database with a named volume
+    reach ECS with `deploy -y` and nothing else; a redeploy changes nothing; `down -y` keeps the
+    file system and `down -y --volumes` removes it."""
+    import boto3
+
+    root = make_app(tmp_path / "app", """\
+name: shop
+services:
+  web:
+    build: ./web
+    ports: ["80:80"]
+    depends_on: [db]
+  db:
+    image: postgres:16
+    volumes: ["data:/var/lib/postgresql/data"]
+volumes:
+  data: {}
+""")
+    deployed = cli(server, root, "deploy", "-y")
+    assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+    ecs = boto3.client("ecs", endpoint_url=server, region_name=REGION)
+    td = ecs.describe_task_definition(taskDefinition="shop-web")["taskDefinition"]
+    assert "@sha256:" in td["containerDefinitions"][0]["image"], "the built image, pinned by digest"
+    db = ecs.describe_task_definition(taskDefinition="shop-db")["taskDefinition"]
+    efs_id = db["volumes"][0]["efsVolumeConfiguration"]["fileSystemId"]
+    assert efs_id.startswith("fs-"), "a real file system, no placeholder"
+    plan = cli(server, root, "plan", "--detailed-exitcode")
+    assert plan.returncode == 0, plan.stdout + plan.stderr  # 0: nothing to change
+    efs = boto3.client("efs", endpoint_url=server, region_name=REGION)
+    kept = cli(server, root, "down", "-y")
+    assert kept.returncode == 0, kept.stderr
+    assert [f["FileSystemId"] for f in efs.describe_file_systems()["FileSystems"]] == [efs_id]
+    removed = cli(server, root, "down", "-y", "--volumes")
+    assert removed.returncode == 0, removed.stderr
+    assert efs.describe_file_systems()["FileSystems"] == []
