@@ -11,6 +11,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -30,9 +31,33 @@ def recorded(name: str) -> dict:
     return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
 
 
+_MOTO_LOCK = threading.RLock()
+
+
+def serialise_moto() -> None:
+    """moto's in-process backends are plain dicts, not thread-safe: deploy sends requests from a
+    pool of workers (aws/pool.py), and two concurrent CreateSecurityGroup calls can break moto's
+    iteration ("dictionary changed size during iteration"). AWS serialises nothing; moto here
+    answers one request at a time, as its server does per connection. Idempotent."""
+    from moto.core import botocore_stubber
+
+    stubber = botocore_stubber.BotocoreStubber
+    if getattr(stubber.process_request, "_serialised", False):
+        return
+    original = stubber.process_request
+
+    def process_request(self, request):
+        with _MOTO_LOCK:
+            return original(self, request)
+
+    process_request._serialised = True
+    stubber.process_request = process_request
+
+
 @pytest.fixture
 def aws_env(monkeypatch):
     """Fake credentials; moto reports services as running (its tasks never start)."""
+    serialise_moto()
     for key, value in FAKE_ENV.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
