@@ -247,6 +247,14 @@ def _register_plan(app, F, D, DF, P, PD, E, PR) -> None:
         raise typer.Exit(2 if changed else 0)
 
 
+def _show_project(runner, inputs: tuple, region, aws_profile, endpoint_url, cluster, services, output) -> None:
+    """`status` and `ps`: find the project (compose inputs or -p), then one read-only view of it."""
+    check_output(output)
+    name, ecs = _target(*inputs, region, cluster)
+    clients = make_clients(region or (ecs.region if ecs else None), aws_profile, endpoint_url)
+    runner(name, clients, ecs, cluster, tuple(services or ()), output)
+
+
 def _register_status(app, F, D, DF, P, PD, E, PR) -> None:
     def status(files: Optional[List[str]] = F, docker_run: Optional[List[str]] = D,
                docker_run_file: Optional[List[str]] = DF, project_name: Optional[str] = P,
@@ -259,11 +267,8 @@ def _register_status(app, F, D, DF, P, PD, E, PR) -> None:
         """Per service: desired/running/pending, rollout, tasks, health, addresses, last events."""
         from .aws.commands import run_status
 
-        check_output(output)
-        name, ecs = _target(files, docker_run, docker_run_file, project_name, project_directory,
-                            env_file, profile, region, cluster)
-        clients = make_clients(region or (ecs.region if ecs else None), aws_profile, endpoint_url)
-        run_status(name, clients, ecs, cluster, tuple(services or ()), output)
+        _show_project(run_status, (files, docker_run, docker_run_file, project_name, project_directory, env_file,
+                      profile), region, aws_profile, endpoint_url, cluster, services, output)
 
     app.command("status")(_guard(status))
 
@@ -278,11 +283,8 @@ def _register_status(app, F, D, DF, P, PD, E, PR) -> None:
         """The project's running tasks: service, status, health, public IP, ports (docker compose ps)."""
         from .aws.commands import run_ps
 
-        check_output(output)
-        name, ecs = _target(files, docker_run, docker_run_file, project_name, project_directory,
-                            env_file, profile, region, cluster)
-        clients = make_clients(region or (ecs.region if ecs else None), aws_profile, endpoint_url)
-        run_ps(name, clients, ecs, cluster, tuple(services or ()), output)
+        _show_project(run_ps, (files, docker_run, docker_run_file, project_name, project_directory, env_file,
+                      profile), region, aws_profile, endpoint_url, cluster, services, output)
 
     app.command("ps")(_guard(ps))
 
