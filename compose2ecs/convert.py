@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 
 from .errors import Location, UserError
 from .gcpause import gc_paused
 from .output import FILE, Outputs, cannot_write, check_writable, destination
 from .readlog import note_read, recording
+from .records import record
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class ConvertResult:
     findings: tuple
     notes: tuple = ()  # extra lines for stderr (where things were written)

@@ -6,8 +6,10 @@ then the fix. Invalid input raises :class:`UserError` carrying one or more
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Iterable, Sequence, Union
+
+from .records import record
 
 KeyPart = Union[str, int]
 KeyPath = tuple  # tuple[KeyPart, ...]
@@ -33,7 +35,7 @@ def format_key_path(path: Sequence[KeyPart]) -> str:
     return out
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Location:
     """Where something came from. ``line``/``column`` are 1-based; 0 means unknown."""
 
@@ -76,7 +78,7 @@ class Severity:
     STRICT = (UNSUPPORTED, LOSSY, WARNING)  # what --strict turns into exit code 3
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Finding:
     """Something about the input worth telling the user.
 
@@ -159,7 +161,7 @@ class Cancelled(Exception):
         super().__init__(f"{resource}: {message}")
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class FindingSink:
     """Collects findings during a run; de-duplicates and sorts them for output."""
 

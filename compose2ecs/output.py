@@ -25,12 +25,12 @@ import shutil
 import stat
 import sys
 import tempfile
-from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
 from . import interrupts
 from .errors import Location, UserError
 from .readlog import input_at
+from .records import record
 
 STDOUT, IN_PLACE, FILE = "stdout", "in place", "file"
 STAGING_PREFIX = ".compose2ecs-"
@@ -72,7 +72,7 @@ def _is_our_stdout(path) -> bool:
         return False
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class Tree:
     """A directory output staged in ``staging``; ``files`` (relative, ``/``-separated) is
     filled in by whoever stages it, or found by walking ``staging`` at commit."""

@@ -10,14 +10,15 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Mapping, Optional
 
 from .compose.loaded import Loaded  # pipeline.Loaded: the loader's result
 from .errors import Finding, Location, UserError, diagnostic
+from .records import record
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class InputOptions:
     files: tuple = ()  # -f values ("-" = stdin)
     docker_run: tuple = ()  # --docker-run texts
@@ -39,7 +40,7 @@ class InputOptions:
     cwd: str = field(default_factory=os.getcwd)
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class Conversion:
     project: object  # compose.model.Project
     ecs: object  # ecs.model.EcsProject

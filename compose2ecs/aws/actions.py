@@ -5,15 +5,16 @@ resource (efs.py, secrets.py) can build actions without importing the planner th
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Optional
 
+from ..records import record
 from .network import TAG_PROJECT
 
 CREATE, UPDATE, NO_CHANGE = "create", "update", "no change"
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class Action:
     resource: str  # secret | network | cluster | log-group | role | security-group | namespace | task-definition | service | job
     name: str
@@ -22,7 +23,7 @@ class Action:
     diff: str = ""
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class Live:
     """What the describe calls found; apply adds the ids of what it creates."""
 
@@ -45,7 +46,7 @@ class Live:
     force_new: set = field(default_factory=set)  # services redeployed because a value they read changed
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class Plan:
     project: object  # EcsProject
     actions: list

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Callable, Optional
 
 from ..emit.secret_policy import concrete, policy_document
 from ..errors import AwsError
+from ..records import record
 from . import network, services as svc
 from .efs import apply_efs
 from .errors import aws_errors
@@ -30,7 +31,7 @@ TRUST_POLICY = {"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class Deployer:
     """Applies plans. Clients, clock and sleep are injected (tests pass fakes; no real waits)."""
 

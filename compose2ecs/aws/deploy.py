@@ -6,10 +6,11 @@ after printing the events and stopped-task reasons; nothing is ever deleted here
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Callable, Optional
 
 from ..errors import AwsError, Cancelled
+from ..records import record
 from . import endpoints
 from .apply import Deployer
 from .plan import Plan, make_plan, plan_data, render_plan
@@ -18,7 +19,7 @@ from .services import live_services
 from .wait import OK, Waiter, render_failures
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class DeployOptions:
     dry_run: bool = False
     wait: bool = True
@@ -27,7 +28,7 @@ class DeployOptions:
     iam_propagation_seconds: float = 10.0
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class DeployResult:
     plan: Plan
     applied: bool = False

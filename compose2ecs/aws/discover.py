@@ -2,14 +2,15 @@
 `logs` and `down` work with only ``-p NAME`` (no compose file needed)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Optional
 
+from ..records import record
 from .errors import aws_errors
 from .network import TAG_PROJECT
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class Found:
     project: str
     cluster: Optional[str] = None  # cluster name

@@ -12,10 +12,11 @@ as a whole, with every resource in it but the retained ones, and listed as such.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Callable, Optional
 
 from ..errors import AwsError
+from ..records import record
 from .discover import find_project, tags_of
 from .errors import aws_errors
 from .network import TAG_PROJECT
@@ -26,7 +27,7 @@ RETRY_SECONDS = 10.0
 RETRY_ATTEMPTS = 30  # ENIs of stopped tasks can hold a security group for minutes
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class DataKind:
     """A kind of resource that holds the user's data: kept by ``down`` unless ``flag`` is given."""
 
@@ -62,7 +63,7 @@ def removing(logs: bool = False, volumes: bool = False, images: bool = False, ev
     return frozenset(o for o, on in (("logs", logs), ("volumes", volumes), ("images", images)) if on)
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class Inventory:
     project: str
     cluster: Optional[str] = None
@@ -337,7 +338,7 @@ def _stack(cfn, name: str, project: str) -> Optional[str]:
     return name if live and tags_of(live[0]).get(TAG_PROJECT) == project else None
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class Remover:
     clients: object
     progress: Progress = field(default_factory=NullProgress)

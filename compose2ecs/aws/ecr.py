@@ -11,9 +11,9 @@ from __future__ import annotations
 import base64
 import json
 import re
-from dataclasses import dataclass
 from typing import Optional
 
+from ..records import record
 from .errors import aws_errors, error_code
 from .network import TAG_PROJECT
 from ..errors import Location, UserError, diagnostic
@@ -31,7 +31,7 @@ def lifecycle_policy(keep: int = KEEP_IMAGES) -> str:
         "action": {"type": "expire"}}]}, sort_keys=True)
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class Repository:
     name: str
     uri: str  # <account>.dkr.ecr.<region>.amazonaws.com/<name>

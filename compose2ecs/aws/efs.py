@@ -12,9 +12,10 @@ created the placeholder id stays until apply has created it (:func:`apply_efs` f
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from ..errors import AwsError
+from ..records import record
 from . import network
 from .errors import aws_errors
 from .ownership import Clash, is_ours, owner
@@ -26,7 +27,7 @@ POLL_ATTEMPTS = 60
 CREATE, UPDATE, NO_CHANGE = "create", "update", "no change"
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class VolumeState:
     """What exists of one volume's resources; apply fills in what it creates."""
 

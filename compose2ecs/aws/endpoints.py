@@ -7,12 +7,12 @@ DescribeTasks does not return. Two calls, batched for all tasks of a service.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 
+from ..records import record
 from .errors import aws_errors
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class TaskAddress:
     task_id: str
     last_status: str

@@ -10,10 +10,11 @@ the task and its logs stay for inspection (nothing is deleted or rolled back).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Callable, Optional
 
 from ..errors import AwsError
+from ..records import record
 from .errors import aws_errors
 from .progress import NullProgress, Progress
 
@@ -64,7 +65,7 @@ def run_task_input(project, service, live, task_definition: str, tags: list, ove
     return body
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class JobRunner:
     """Runs one job task to its end. Clock and sleep are injected (tests never really wait)."""
 

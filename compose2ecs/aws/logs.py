@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Callable, Optional
 
 from ..errors import AwsError, Location, UserError
+from ..records import record
 from .errors import aws_errors
 
 FOLLOW_SECONDS = 2.0
@@ -52,7 +53,7 @@ def _since_seconds(text: str, now: float, parse_duration) -> Optional[float]:
         return None
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class LogSource:
     service: str
     container: str

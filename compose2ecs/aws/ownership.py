@@ -10,9 +10,9 @@ that is not tagged as the project's, nor the cluster itself.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from ..errors import Location, UserError, diagnostic
+from ..records import record
 from .network import TAG_PROJECT
 
 # resource kind → how to get out of the clash (the fix part of the message)
@@ -39,7 +39,7 @@ def is_ours(tags: dict, project: str) -> bool:
     return owner(tags) == project
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class Clash:
     resource: str  # a key of WAY_OUT
     name: str

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Callable
+
+from ..records import record
 
 RATES = {  # (service, operation) → (burst, calls per second)
     ("ecs", "RegisterTaskDefinition"): (20, 1.0),
 }
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class Bucket:
     """A token bucket (burst ``burst``, refilled at ``rate`` a second), shared by threads.
     Each caller reserves its slot under the lock and sleeps outside it."""
@@ -44,7 +46,7 @@ class Bucket:
             self.sleep(wait)
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class Pacer:
     """One bucket per paced operation, attached to each client as it is created."""
 

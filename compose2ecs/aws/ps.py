@@ -9,18 +9,19 @@ in the compose file (read when the command is given one) shows as ``IP:80->80/tc
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, field
 
 from . import endpoints
 from .discover import find_project, tags_of
 from .errors import aws_errors
 from .network import TAG_PROJECT, TAG_SERVICE
 from .run import TAG_RUN
+from ..records import record
 
 BATCH = 100  # DescribeTasks takes up to 100 tasks
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class TaskRow:
     service: str
     task_id: str

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import random as _random
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Callable
+
+from ..records import record
 
 THROTTLING_CODES = frozenset({
     "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
@@ -27,7 +29,7 @@ BASE_SECONDS = 1.0  # the first retry waits up to 1 s …
 CAP_SECONDS = 20.0  # … and no wait is longer than 20 s (botocore's standard cap)
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class Backoff:
     """Decides and performs throttling retries for the clients of one command run."""
 

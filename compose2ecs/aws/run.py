@@ -10,7 +10,7 @@ are printed as they arrive (aws/logs.py), and the run ends with the container's 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Callable, Optional
 
 from ..errors import AwsError, Location, UserError
@@ -19,6 +19,7 @@ from .actions import Live
 from .errors import aws_errors, error_code
 from .jobs import JobRunner, last_log_lines
 from .progress import NullProgress, Progress
+from ..records import record
 
 TAG_RUN = "compose2ecs:run"
 
@@ -89,7 +90,7 @@ def deployed_task_definition(ecs, service, current: Optional[dict]) -> str:
             raise
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class LogPrinter:
     """Prints the task's new log lines at each poll (each line once)."""
 
@@ -107,7 +108,7 @@ class LogPrinter:
                 self.write(line.message.rstrip("\n"))
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class RunOptions:
     command: tuple = ()  # replaces the container's command when given
     detach: bool = False

@@ -20,12 +20,13 @@ import hashlib
 import json
 import os
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Mapping, Optional
 
 from ..errors import AwsError, Location, UserError
 from .errors import aws_errors, error_code
 from .ownership import Clash, is_ours, owner
+from ..records import record
 
 HASH_TAG = "compose2ecs:sha256"
 PENDING_SUFFIX = "-??????"  # Secrets Manager appends "-" and 6 random characters to a new secret's ARN
@@ -33,7 +34,7 @@ LIMITS = {"secretsmanager": 65536, "ssm": 4096}  # bytes of one value
 STORE_WORDS = {"secretsmanager": "Secrets Manager", "ssm": "SSM parameter"}
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class Stored:
     """What planning learned about one stored value (never the value itself)."""
 
@@ -270,7 +271,7 @@ def apply_values(deployer, plan, actions: list) -> None:
         live.secrets_policy = policy_document(plan.project, concrete(deployer.clients.region, account))
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class _Step:
     """What apply_values needs of a Deployer (clients, progress) on the CloudFormation path."""
 

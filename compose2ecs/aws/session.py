@@ -10,14 +10,16 @@ retry.py (exponential backoff with full jitter through an injected sleep, so tes
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Callable, Mapping, Optional
+
+from ..records import record
 
 MUTATING_PREFIXES = ("Describe", "List", "Get")  # everything else changes something
 DEFAULT_MAX_ATTEMPTS = 8  # standard mode: ~20 s of backoff before a throttle becomes an error
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class AwsOptions:
     region: Optional[str] = None
     profile: Optional[str] = None
@@ -25,7 +27,7 @@ class AwsOptions:
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class CallRecorder:
     """Records every API call (``("ecs", "DescribeServices")``) through botocore's
     ``before-call`` event; the idempotency test and the benchmark read it."""

@@ -15,13 +15,14 @@ import json
 import re
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Callable, Optional
 
 from ..errors import AwsError
 from .errors import aws_errors, error_code
 from .plan import project_tags
 from .progress import NullProgress, Progress
+from ..records import record
 
 INLINE_LIMIT = 51_200
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
@@ -33,7 +34,7 @@ DEAD_STATES = {"ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "CREATE_FAILED", "DELETE_
 NO_CHANGES = ("didn't contain changes", "No updates are to be performed", "no changes")
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class StackOptions:
     dry_run: bool = False
     no_rollback: bool = False
@@ -42,7 +43,7 @@ class StackOptions:
     poll_seconds: float = 5.0
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class StackResult:
     stack: str
     changed: bool
@@ -115,7 +116,7 @@ def refuse_placeholders(ecs, template: dict, known: dict) -> None:
                                holder.how)
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class StackDeployer:
     cfn: object
     s3: object = None

@@ -3,13 +3,14 @@ tasks with health and addresses, load balancer URLs, and the latest service even
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, field
 
 from . import endpoints
 from .discover import find_project
+from ..records import record
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class ServiceStatus:
     name: str
     desired: int

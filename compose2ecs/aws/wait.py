@@ -11,11 +11,12 @@ reasons the tasks stopped, which is what a user needs to fix it.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Callable
 
 from .errors import aws_errors
 from .progress import NullProgress, Progress
+from ..records import record
 
 POLL_SECONDS = 15  # the services_stable waiter's interval
 TICK_SECONDS = 1.0  # the live view's elapsed column moves every second
@@ -23,7 +24,7 @@ HEARTBEAT_SECONDS = 30.0  # without a terminal, a line per waiting service at le
 OK, FAILED, PENDING = "ok", "failed", "pending"
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class Outcome:
     service: str
     state: str  # ok | failed | timeout
@@ -52,7 +53,7 @@ def judge(service: dict, deployment_id: str) -> tuple:
     return (OK, running) if done else (PENDING, running)
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class Waiter:
     ecs: object
     cluster: str

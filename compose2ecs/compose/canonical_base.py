@@ -10,17 +10,18 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Callable, Iterable, Optional
 
 from ..errors import Location, diagnostic
 from .source import LDict, LList, Override, Reset
+from ..records import record
 
 # A canonicaliser: (value, location of the value, key path, context) -> canonical value.
 Canonicaliser = Callable[[Any, Location, tuple, "Ctx"], Any]
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class Ctx:
     """What a canonicaliser may know about the world: the directory relative paths are
     resolved from, the home directory for ``~``, and the errors found so far."""

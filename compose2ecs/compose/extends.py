@@ -15,17 +15,18 @@ from __future__ import annotations
 
 import difflib
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Callable
 
 from ..errors import Location, UserError
 from .merge import EXTENDS_RULES, merge_service
 from .source import LDict, Override, locate
+from ..records import record
 
 LoadFile = Callable[[str], LDict]
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class _Resolver:
     """Resolves services of any file reached through extends, memoised per (file, service)."""
 

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Callable, Optional
 
 from ..errors import Finding, Location, Severity, UserError
 from . import limits
 from .source import LDict, LList, Override, Reset
+from ..records import record
 
 Lookup = Callable[[str], Optional[str]]
 
@@ -49,7 +49,7 @@ class MissingVariable(ValueError):
         super().__init__(f"{text}: {message}" if message else text)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Var:
     name: str
     op: str = ""  # "" for $VAR / ${VAR}

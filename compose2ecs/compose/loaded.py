@@ -5,10 +5,10 @@ docs/architecture.md).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..records import record
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class Loaded:
     project: object  # compose.model.Project
     document: object  # the final canonical LDict (what `config` prints)

@@ -13,16 +13,16 @@ the override file when the override file won.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional, Sequence
 
 from ..errors import Location, UserError, format_key_path
 from .source import LDict, LList, Override, Reset
+from ..records import record
 
 _ABSENT = object()  # "no value": a !reset key, or a key one side does not have
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Site:
     """Where a merge happens: the key path and the two values' locations."""
 
@@ -34,7 +34,7 @@ class _Site:
         return _Site(self.path + (key,), base_loc, over_loc)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Ctx:
     rules: Mapping
     # extends runs before the file merge: it keeps !reset/!override markers of the local

@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 
 from ..errors import format_key_path
 from .fastschema import freeze
+from ..records import record
 
 if TYPE_CHECKING:  # jsonschema is imported only when a document is invalid
     from jsonschema.exceptions import ValidationError
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class Message:
     """One rendered problem: ``path`` is relative to the validated root.
 

@@ -12,10 +12,11 @@ Conventions (design.md §3):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Callable, Optional
 
 from ..errors import Location
+from ..records import record
 
 Pairs = tuple  # tuple[tuple[str, Any], ...], sorted by key
 
@@ -25,7 +26,7 @@ def as_dict(pairs: Optional[Pairs]) -> dict:
     return dict(pairs or ())
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Port:
     """One published/exposed port. Short-syntax ranges are expanded one entry per port,
     as ``docker compose config`` does; ``published`` stays a string (it may be a range)."""
@@ -41,7 +42,7 @@ class Port:
     extensions: Pairs = ()  # x-* keys of the long form (x-aws-protocol), sorted pairs
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class VolumeMount:
     """A service volume in long form. ``type`` is volume|bind|tmpfs|image|npipe|cluster.
 
@@ -61,7 +62,7 @@ class VolumeMount:
     at: Location = Location()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FileReference:
     """A service's use of a secret or config (long form)."""
 
@@ -73,7 +74,7 @@ class FileReference:
     at: Location = Location()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Dependency:
     service: str
     condition: str = "service_started"  # service_healthy | service_completed_successfully
@@ -82,7 +83,7 @@ class Dependency:
     at: Location = Location()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Healthcheck:
     """``test`` is the full list form (``("CMD", ...)``, ``("CMD-SHELL", s)`` or ``("NONE",)``)."""
 
@@ -96,14 +97,14 @@ class Healthcheck:
     at: Location = Location()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Logging:
     driver: Optional[str] = None
     options: Pairs = ()
     at: Location = Location()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Ulimit:
     name: str
     soft: int
@@ -111,7 +112,7 @@ class Ulimit:
     at: Location = Location()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ServiceNetwork:
     name: str
     aliases: tuple = ()
@@ -121,7 +122,7 @@ class ServiceNetwork:
     at: Location = Location()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Resources:
     """Reconciled from ``cpus``/``mem_limit``/``mem_reservation``/``cpu_shares`` and
     ``deploy.resources``; bytes and float CPUs."""
@@ -137,7 +138,7 @@ class Resources:
     at: Location = Location()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Deploy:
     mode: Optional[str] = None  # replicated | global | ...
     replicas: Optional[int] = None
@@ -152,7 +153,7 @@ class Deploy:
     extensions: Pairs = ()  # x-* keys under deploy (x-aws-autoscaling), sorted pairs
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Build:
     context: Optional[str] = None  # absolute path or URL
     dockerfile: Optional[str] = None
@@ -163,7 +164,7 @@ class Build:
     at: Location = Location()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Service:
     name: str
     image: Optional[str] = None
@@ -213,7 +214,7 @@ class Service:
         return default
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TopLevelResource:
     """A top-level volume, network, secret or config. ``attrs`` holds the long-form keys
     (driver, driver_opts, external, name, file, environment, content, labels, ...);
@@ -234,7 +235,7 @@ class TopLevelResource:
         return bool(self.get("external", False))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Project:
     name: str
     working_dir: str

@@ -6,12 +6,12 @@ on something the user cannot see or change.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 
 from ..errors import Location, UserError, diagnostic
+from ..records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Assumption:
     key: str
     default: float

@@ -8,17 +8,18 @@ their cost does not depend on the change). Offline table, default assumptions.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Optional
 
 from .estimate import add_ranges, service_estimate
 from .prices import HOURS_PER_MONTH, Prices, offline_prices
 from .render import money
+from ..records import record
 
 SCOPE = "Fargate tasks and their public IPv4 addresses"
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class ServiceDelta:
     name: str
     before: tuple  # monthly (low, high) USD; (0, 0) when the service does not exist yet

@@ -12,11 +12,12 @@ is not in the price table is kept with ``hourly=None`` so the output names what 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Optional
 
 from .prices import HOURS_PER_MONTH, Prices
 from .rates import ARCH_LABEL, COMPUTE_RATES, LB_RATES, priced, spot_multipliers
+from ..records import record
 
 FREE_STORAGE_GIB = 20  # Fargate includes 20 GB of ephemeral storage per task
 
@@ -25,7 +26,7 @@ EC2_NOTE = ("EC2 launch type: instance costs are not estimated. The tasks run on
             "price those instances with the EC2 pricing page")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Line:
     """One billed item. ``hourly`` is (low, high) USD per hour, or None when it is not priced."""
 
@@ -41,7 +42,7 @@ class Line:
         return None if self.hourly is None else tuple(h * HOURS_PER_MONTH for h in self.hourly)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ServiceEstimate:
     name: str
     launch: str  # FARGATE | FARGATE_SPOT | EC2
@@ -61,7 +62,7 @@ class ServiceEstimate:
         return add_ranges(line.hourly for line in self.lines)
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class Estimate:
     project: str
     region: str

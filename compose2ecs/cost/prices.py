@@ -7,15 +7,17 @@ estimate says so; it never borrows another Region's rate).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
 from importlib import resources
 from typing import Optional
 
+from ..records import record
+
 HOURS_PER_MONTH = 730
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Rate:
     rate: float  # USD per unit
     unit: str = ""
@@ -24,7 +26,7 @@ class Rate:
     confidence: str = ""
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class Prices:
     """The rates an estimate uses for one Region. ``origin`` says where they came from."""
 

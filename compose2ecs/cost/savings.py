@@ -6,17 +6,17 @@ Each saving is a monthly (low, high) USD range for the whole service (all its ta
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from ..ecs import fargate
 from ..ecs.resources import need
 from .prices import HOURS_PER_MONTH
 from .rates import COMPUTE_RATES, LB_RATES, priced, spot_multipliers
+from ..records import record
 
 ROUNDED = "task size rounded up"  # the lowering's finding (ecs/resources.py _report_rounding)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Saving:
     service: str
     kind: str  # rounding | arm64 | public-ipv4

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Callable, Optional
 
 from ..compose.source import LDict, LList
@@ -19,6 +19,7 @@ from .flags import FLAGS, Flag
 from .handlers import FinishError, finish
 from .text import Positions, Segment, Word
 from .values import ServiceBuilder, Val
+from ..records import record
 
 _PFLAG_BOOLS = {"1": True, "t": True, "T": True, "true": True, "TRUE": True, "True": True,
                 "0": False, "f": False, "F": False, "false": False, "FALSE": False,
@@ -26,7 +27,7 @@ _PFLAG_BOOLS = {"1": True, "t": True, "T": True, "true": True, "TRUE": True, "Tr
 _IMAGE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+-]*\Z")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RunCommand:
     """One converted command: its compose service name and dict, where it starts, and the
     info findings about it. ``volumes``/``networks`` are the top-level declarations it needs."""

@@ -11,18 +11,18 @@ The harder values live in :mod:`.values` (ports, -v, --mount) and
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Callable
 
 from . import handlers
 from . import values
 from ..units import parse_bytes, parse_cpus, parse_duration
+from ..records import record
 
 # Flags that only matter to the terminal running `docker` (design: accepted, info finding).
 TERMINAL_NOTE = "only affects the local docker client; a service has no terminal to attach"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Flag:
     """One `docker run` flag. ``target`` is the compose key it fills ("" = info only)."""
 

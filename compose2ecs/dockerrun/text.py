@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from ..errors import Location, UserError
+from ..records import record
 
 SEPARATORS = ("&&", "||", ";", "|", "&", "\n")
 _PLACEHOLDER = re.compile(r"<[A-Za-z0-9_][^<>\s'\"|;&]*>")
@@ -35,7 +36,7 @@ _BLANKS = re.compile(r"[ \t\r\f\v]+")
 _PLAIN_DQ = re.compile(r'[^"\\$`<]+')  # the same inside double quotes
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Word:
     """One shell word. ``offsets[i]`` is the raw text offset of ``text[i]``."""
 
@@ -298,7 +299,7 @@ def _matching_paren(text: str, open_at: int) -> int:
     return -1
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Segment:
     """The words of one simple command; ``after`` is the separator that preceded it."""
 

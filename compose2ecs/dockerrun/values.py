@@ -10,15 +10,15 @@ import csv
 import difflib
 import ipaddress
 import re
-from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from ..compose.source import LDict, LList
 from ..errors import Finding, Location, Severity
 from ..units import parse_bytes
+from ..records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Val:
     """A flag's value: ``word.text[start:]`` with its location; ``flag`` for booleans."""
 

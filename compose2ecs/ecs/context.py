@@ -7,13 +7,14 @@ project-wide collections (placeholders, secrets, EFS volumes) that several modul
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Optional
 
 from ..errors import FindingSink, Location, Severity, UserError
 from .model import Placeholder
 from .names import NameSpace, shorten
 from .xecs import Settings
+from ..records import record
 
 _NAME_BAD = re.compile(r"[^A-Za-z0-9_-]+")
 
@@ -24,7 +25,7 @@ def ecs_name(text: str, limit: int = 255) -> str:
     return shorten(cleaned, limit)  # a cut name ends with a hash of the whole: no two collide
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class Unit:
     """One compose service being lowered to one container."""
 
@@ -43,7 +44,7 @@ class Unit:
         return self.launch_type != "EC2"
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class Ctx:
     project: Any  # compose.model.Project
     options: Any  # LowerOptions

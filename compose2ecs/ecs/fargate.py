@@ -4,11 +4,12 @@ Pure arithmetic, no findings: callers decide what a rounding or a miss means for
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Optional
 
+from ..records import record
 
-@dataclass(frozen=True, slots=True)
+
+@record
 class Tier:
     cpu: int  # CPU units
     memory: tuple  # allowed memory values in MiB, ascending

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Optional
 
 from . import secrets
 from .context import Ctx, Unit
 from .model import Container, ContainerDependency, MountPoint, SecretRef, SecretSpec, TaskVolume
+from ..records import record
 
 INIT_NAME = "compose2ecs-files"
 INIT_IMAGE = "public.ecr.aws/docker/library/busybox:1.36.1"
@@ -35,7 +36,7 @@ SSM_LIMIT = 4096  # bytes of a standard SSM parameter; larger configs go to Secr
 _NUMERIC = re.compile(r"^[0-9]+$")
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class FileUse:
     """One secret or config a container reads as a file."""
 

@@ -13,18 +13,18 @@ order of compose names gets ``-2`` (``-3`` …) with an info finding.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from ..errors import Severity, UserError
 from .context import Ctx, Unit, ecs_name
 from .model import ContainerDependency
+from ..records import record
 
 MAX_CONTAINERS = 10  # per task definition, not adjustable (ecs-facts.md §3)
 CONDITIONS = {"service_started": "START", "service_healthy": "HEALTHY",
               "service_completed_successfully": "SUCCESS"}
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class Group:
     name: str  # ECS service name / task name (unique, sanitised)
     units: list  # Unit, primary first, then by name

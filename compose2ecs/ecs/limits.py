@@ -11,15 +11,15 @@ ContainerDefinition.cpu/memory/memoryReservation/stopTimeout and LinuxParameters
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from ..errors import diagnostic
 from . import fargate
+from ..records import record
 
 INT32_MAX = 2**31 - 1
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Range:
     low: int
     high: int

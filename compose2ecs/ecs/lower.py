@@ -16,7 +16,7 @@ Nothing here talks to AWS; the world (environment, AWS config) is injected.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Callable, Mapping, Optional
 
 from ..gcpause import gc_paused
@@ -25,13 +25,14 @@ from . import (grouping, jobs, logging, pasted, risky, services, startorder, sto
                tdsize, xecs)
 from .context import Ctx, Unit, ecs_name, load_balancer_type
 from .model import Cluster, EcsProject, EfsVolume, LogGroup
+from ..records import record
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_EXECUTION_ROLE = "ecsTaskExecutionRole"  # a role name: ECS fills in the account (ecs-facts §5)
 DEFAULT_RETENTION_DAYS = 30
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class LowerOptions:
     """Project-wide choices from the command line; they win over x-ecs."""
 

@@ -13,15 +13,15 @@ Units here are ECS units (CPU units, MiB, seconds). Collections are tuples; maps
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Optional
 
 from ..errors import Location
+from ..records import record
 
 Pairs = tuple
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PortMapping:
     container_port: Optional[int] = None  # None when container_port_range is set
     protocol: str = "tcp"
@@ -32,14 +32,14 @@ class PortMapping:
     at: Location = Location()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MountPoint:
     source_volume: str
     container_path: str
     read_only: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SecretRef:
     """One entry of a container's ``secrets`` (environment variable ← secret)."""
 
@@ -48,7 +48,7 @@ class SecretRef:
     secret: str = ""  # key into EcsProject.secrets
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class HealthCheck:
     command: tuple  # ("CMD", ...) or ("CMD-SHELL", "...")
     interval: Optional[int] = None
@@ -57,27 +57,27 @@ class HealthCheck:
     start_period: Optional[int] = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LogConfiguration:
     log_driver: str = "awslogs"
     options: Pairs = ()
     secret_options: tuple = ()  # SecretRef
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ContainerDependency:
     container_name: str
     condition: str  # START | COMPLETE | SUCCESS | HEALTHY
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Ulimit:
     name: str
     soft_limit: int
     hard_limit: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LinuxParameters:
     capabilities_add: tuple = ()
     capabilities_drop: tuple = ()
@@ -90,7 +90,7 @@ class LinuxParameters:
         return self == LinuxParameters()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Container:
     name: str
     image: str
@@ -127,7 +127,7 @@ class Container:
     at: Location = Location()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EfsVolumeConfiguration:
     file_system_id: str  # fs-… or a placeholder / CloudFormation reference name
     root_directory: Optional[str] = None
@@ -136,7 +136,7 @@ class EfsVolumeConfiguration:
     iam: Optional[str] = None  # ENABLED | DISABLED
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TaskVolume:
     """A task-definition volume. ``efs`` None ⇒ task ephemeral storage (``host: {}``)."""
 
@@ -145,7 +145,7 @@ class TaskVolume:
     compose_volume: Optional[str] = None  # top-level compose volume key it came from
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TaskDefinition:
     family: str
     containers: tuple  # Container
@@ -167,7 +167,7 @@ class TaskDefinition:
     task_role_placeholder: Optional[str] = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ServiceConnectEndpoint:
     """One port a service offers to the others under its compose name."""
 
@@ -177,7 +177,7 @@ class ServiceConnectEndpoint:
     port: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LoadBalancerTarget:
     container_name: str
     container_port: int
@@ -188,7 +188,7 @@ class LoadBalancerTarget:
     health_check_path: Optional[str] = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Autoscaling:
     min_capacity: int
     max_capacity: int
@@ -197,7 +197,7 @@ class Autoscaling:
     requests_per_target: Optional[int] = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Service:
     name: str  # ECS service name (compose service name of the primary container)
     task_definition: str  # family
@@ -230,7 +230,7 @@ class Service:
     egress_public_ip: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SecretSpec:
     """A secret a task reads. ``value_from`` is known (external ARN/SSM name) or a placeholder.
     ``create`` ⇒ the CloudFormation stack creates it (file/environment compose secrets); the
@@ -249,7 +249,7 @@ class SecretSpec:
     source_content: Optional[str] = None  # a config's inline ``content:`` (configs only, never secrets)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EfsVolume:
     key: str  # compose volume key
     file_system_id: Optional[str] = None  # known id; None ⇒ the stack creates one
@@ -258,7 +258,7 @@ class EfsVolume:
     gid: Optional[int] = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LogGroup:
     name: str
     retention_days: int = 30
@@ -267,7 +267,7 @@ class LogGroup:
     default_name: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Placeholder:
     """A value that is still unknown offline: syntactically valid, impossible to mistake."""
 
@@ -276,7 +276,7 @@ class Placeholder:
     how: str  # how to fill it (flag, x-ecs key, CloudFormation parameter)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Cluster:
     name: str
     existing: bool = False  # True ⇒ reuse, never create or delete
@@ -284,7 +284,7 @@ class Cluster:
     container_insights: Optional[bool] = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EcsProject:
     name: str
     region: str

@@ -12,15 +12,18 @@ folding ``Web`` and ``web``, would give two resources one name. Two tools:
 """
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Callable, Hashable
+
+from ..records import record
 
 HASH_LENGTH = 6
 
 
 def digest(value, length: int = HASH_LENGTH) -> str:
     """A short, stable, lower-case hex hash of ``value`` (its repr for non-strings)."""
+    import hashlib  # here, not at the top: only long or clashing names need it (start-up, issue 12)
+
     text = value if isinstance(value, str) else repr(value)
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:length]
 
@@ -37,7 +40,7 @@ def shorten(name: str, limit: int, suffix: str = "", key=None) -> str:
     return name[:keep].rstrip("-_") + tag + suffix
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class NameSpace:
     """Names unique within one scope, compared after ``fold`` (lower case by default)."""
 

@@ -15,13 +15,15 @@ Kinds:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from typing import Any
+
+from ..records import record
 
 MAPPED, EC2, UNSUPPORTED, INFO, FRONTEND = "mapped", "ec2", "unsupported", "info", "front-end"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Rule:
     kind: str
     how: str  # for docs/mapping.md: how it lowers, or why not

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import difflib
 import json
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
 from typing import Any, Callable
 
 from .. import package_data
 from ..compose.source import plain
 from ..errors import FindingSink, Location, Severity, UserError, diagnostic
+from ..records import record
 
 RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
                   2192, 2557, 2922, 3288, 3653)
@@ -29,7 +30,7 @@ def schema() -> dict:
     return json.loads(text)
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class Settings:
     """Normalised x-ecs settings with the location each one came from."""
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Callable, Optional
 
@@ -24,13 +23,14 @@ import yaml
 from ..templating import render, template
 from .cfn.context import pascal
 from .cfn.split import NESTED_DIR
+from ..records import record
 
 README_TEMPLATE = "bundle_readme.md.j2"
 DIRECT_BODY_LIMIT = 51_200  # bytes `--template-body` accepts; bigger goes through S3
 FORK_FROM_TASKS = 50  # below this many task definitions a second process costs more than it saves
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class BundleParts:
     """How to render each part (called once each, possibly in another process)."""
 

@@ -16,8 +16,9 @@ concrete partition and Region. Statements:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Optional
+
+from ..records import record
 
 STORE_ACTION = {"secretsmanager": "secretsmanager:GetSecretValue", "ssm": "ssm:GetParameters"}
 ACTION_SERVICE = {action: store for store, action in STORE_ACTION.items()}
@@ -27,7 +28,7 @@ DEFAULT_EXECUTION_ROLE = "ecsTaskExecutionRole"  # the project's role (created b
 PARTITIONS = (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"), ("us-isob-", "aws-iso-b"), ("us-iso-", "aws-iso"))
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class ArnParts:
     """How ARNs the policy builds are spelled: partition, Region, account.
 

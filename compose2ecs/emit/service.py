@@ -14,8 +14,10 @@ CreateService / UpdateService input, the CloudFormation emitter re-cases it into
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Mapping, Optional
+
+from ..records import record
 
 PROJECT_TAG = "compose2ecs:project"
 SERVICE_TAG = "compose2ecs:service"
@@ -27,7 +29,7 @@ DEFAULT_PERCENTS = (("minimumHealthyPercent", "minimum_healthy_percent", 100),
 DEFAULT_GRACE_BEHIND_LOAD_BALANCER = 60  # seconds: a new task's target-group health checks may fail
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class Sending:
     """What one request sends of the service body: keys renamed, keys left out, and keys left
     out when they hold the given (AWS default) value."""
@@ -52,7 +54,7 @@ SENDS = {
 }
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class World:
     """What a back-end knows that the ECS model does not (values or template references)."""
 

@@ -13,15 +13,16 @@ import re
 import shutil
 import subprocess
 import threading
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Callable, Optional
 
 from ..errors import Location, UserError, diagnostic
+from ..records import record
 
 DIGEST = re.compile(r"digest: (sha256:[0-9a-f]{64})")
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class BuildSpec:
     """One image to build: what ``docker buildx build`` needs, already resolved."""
 
@@ -113,7 +114,7 @@ def pushed_digest(output: str) -> Optional[str]:
     return found[-1] if found else None
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class Completed:
     returncode: int
     output: str  # stdout and stderr together, as a person would see them
@@ -142,7 +143,7 @@ NO_DOCKER_HINT = ("start Docker (or install it), or build and push the images yo
                   "--image SERVICE=URI for each built service (deploy --no-build deploys pinned images only)")
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class Docker:
     """The local Docker, through ``runner(argv, stdin, tick) → Completed``."""
 

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Optional
 
 from ..errors import Location, UserError, diagnostic
 from ..aws import ecr as registry
 from .context import content_tag
 from .docker import BUILD_FLAGS, HASHED_KEYS, BuildSpec, Docker, pushed_digest, tail
+from ..records import record
 
 ARCH_PLATFORM = {"ARM64": "linux/arm64", "X86_64": "linux/amd64", None: "linux/amd64"}
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class Target:
     service: str
     repository: str  # ECR repository name
@@ -110,7 +111,7 @@ def _secret_flags(project, secrets, where: Location) -> list:
     return flags
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class Publisher:
     """Builds and pushes :class:`Target` s through ``docker`` and the ``clients``' ECR."""
 

@@ -8,12 +8,13 @@ collision-safe logical IDs. Intrinsic functions are written in their long form
 """
 from __future__ import annotations
 
-import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Optional
 
 from ...ecs.model import EcsProject
+from ...ecs.names import digest
+from ...records import record
 
 PROJECT_TAG = "compose2ecs:project"
 SERVICE_TAG = "compose2ecs:service"
@@ -41,7 +42,7 @@ def pascal(name: str) -> str:
 
 
 def short_hash(key: Any) -> str:
-    return hashlib.sha1(repr(key).encode("utf-8")).hexdigest()[:6].upper()
+    return digest(repr(key), 6).upper()
 
 
 class Ids:
@@ -82,7 +83,7 @@ def owner_bases(names) -> dict:
     return out
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class Builder:
     """Mutable state of one template build (one per call; never shared)."""
 

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from .context import ref
 from . import units
 from .parameters import SUB_VARIABLE, json_references, used_references
+from ...records import record
 
 LIMITS = {"resources": 500, "outputs": 200, "parameters": 200, "bytes": 1_000_000}
 CHUNK = {"resources": 350, "outputs": 150, "parameters": 150, "bytes": 350_000}
@@ -41,7 +42,7 @@ _CONDITION = re.compile(r'"Condition":"([^"\\]+)"')
 _FIND_IN_MAP = re.compile(r'"Fn::FindInMap":\["([^"\\]+)"')
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class TemplateSet:
     """A root template plus nested templates (file name relative to the root → template)."""
 
