@@ -1,4 +1,4 @@
 """``python -m compose2ecs`` = the ``compose2ecs`` command."""
-from .cli import main
+from .entry import main
 
 main()

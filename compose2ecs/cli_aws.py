@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import gc
 import os
 import sys
 from typing import List, Optional
@@ -34,6 +35,7 @@ def _guard(fn, wants_json=_wants_json, exit_codes=None):
     With ``--output json`` every failure also ends with a JSON result object on stdout."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        gc.enable()  # off for start-up (entry.py); these commands run for minutes and make cyclic garbage
         try:
             return fn(*args, **kwargs)
         except (typer.Exit, UserError, AwsError, KeyboardInterrupt):

@@ -92,3 +92,45 @@ def test_convert_without_an_aws_config_file_imports_no_config_parser(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stderr.strip().splitlines()[-1] == "[]"
     assert (tmp_path / "stack.yaml").is_file()
+
+
+# -- the collector during start-up (entry.py) ---------------------------------------------------
+
+@pytest.fixture
+def collector():
+    import gc
+
+    was = gc.isenabled()
+    yield gc
+    (gc.enable if was else gc.disable)()
+
+
+def test_the_entry_point_starts_without_the_collector(collector, monkeypatch):
+    from compose2ecs import cli, entry
+
+    seen = []
+    monkeypatch.setattr(cli, "main", lambda: seen.append(collector.isenabled()))
+    collector.enable()
+    entry.main()
+    assert seen == [False]
+
+
+def test_the_aws_commands_turn_the_collector_back_on(collector):
+    from compose2ecs.cli_aws import _guard
+
+    seen = []
+
+    def command():
+        seen.append(collector.isenabled())
+
+    collector.disable()
+    _guard(command)()
+    assert seen == [True]
+
+
+def test_console_script_and_module_use_the_entry_point():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    assert '\ncompose2ecs = "compose2ecs.entry:main"\n' in (root / "pyproject.toml").read_text()
+    assert "from .entry import main" in (root / "compose2ecs" / "__main__.py").read_text()
