@@ -5,16 +5,18 @@ CloudFormation templates — and building big templates is pure-Python CPU work,
 machine with two cores the halves are produced side by side (``emit/bundle.py``). A child
 is forked rather than started so it shares the converted model without pickling it.
 
-The child reports how it ended through a pipe: nothing (success), or one line of error text.
+The child reports how it ended through a pipe: what the job returned, pickled (success), or
+one line of error text; :meth:`Job.wait` returns the job's value either way.
 Where ``fork`` is missing (Windows), threads exist (forking them is unsafe), there is one
 CPU, or ``COMPOSE2ECS_NO_FORK`` is set, the job simply runs in this process.
 """
 from __future__ import annotations
 
 import os
+import pickle
 import sys
 import traceback
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 from . import interrupts
 
@@ -39,10 +41,11 @@ def can_fork(environ=None) -> bool:
 class Job:
     """A job started by :func:`start`; call :meth:`wait` (or :meth:`cancel`) exactly once."""
 
-    def __init__(self, job: Callable[[], None], fork: bool) -> None:
+    def __init__(self, job: Callable[[], Any], fork: bool) -> None:
         self.pid: Optional[int] = None
+        self.value: Any = None
         if not fork:
-            job()  # in this process: exceptions propagate as they are
+            self.value = job()  # in this process: exceptions propagate as they are
             return
         sys.stdout.flush()
         sys.stderr.flush()
@@ -59,10 +62,11 @@ class Job:
             os.close(write)
             self.pid, self._read = pid, read
 
-    def wait(self) -> None:
-        """Block until the job is done; raise :class:`BackgroundError` if it failed."""
+    def wait(self) -> Any:
+        """Block until the job is done and return what it returned; raise
+        :class:`BackgroundError` if it failed."""
         if self.pid is None:
-            return
+            return self.value
         chunks = []
         while True:
             chunk = os.read(self._read, 65536)
@@ -78,6 +82,8 @@ class Job:
         if code != 0:
             text = b"".join(chunks).decode("utf-8", "replace").strip() or f"exit status {code}"
             raise BackgroundError(text, os_error=code == 1)
+        data = b"".join(chunks)
+        return pickle.loads(data) if data else None  # our own child's bytes, not outside input
 
     def cancel(self) -> None:
         """Stop the job if it still runs (the parent failed; its work is thrown away)."""
@@ -94,22 +100,23 @@ class Job:
         self.pid = None
 
 
-def _run_child(job: Callable[[], None], pipe: int) -> None:
-    code, message = 0, ""
+def _run_child(job: Callable[[], Any], pipe: int) -> None:
+    code, data = 0, b""
     try:
-        job()
+        value = job()
+        data = b"" if value is None else pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
     except OSError as exc:
-        code, message = 1, f"{exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}"
+        code = 1
+        data = f"{exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}".encode("utf-8", "replace")
     except BaseException:  # a bug: the parent prints it as an internal error
-        code, message = 2, traceback.format_exc()
+        code, data = 2, traceback.format_exc().encode("utf-8", "replace")
     try:
-        data = message.encode("utf-8", "replace")
         while data:
             data = data[os.write(pipe, data):]
     finally:
         os._exit(code)
 
 
-def start(job: Callable[[], None], fork: Optional[bool] = None) -> Job:
+def start(job: Callable[[], Any], fork: Optional[bool] = None) -> Job:
     """Run ``job`` in a forked child when :func:`can_fork` (or ``fork``) says so, else now."""
     return Job(job, can_fork() if fork is None else fork)

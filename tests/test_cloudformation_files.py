@@ -117,3 +117,43 @@ def test_json_templates_are_named_json(big_project, tmp_path):
     readme = (bundle / "README.md").read_text()
     assert "--template-file cloudformation.json" in readme and "cloudformation.yaml" not in readme
     assert "--template-file " + str(bundle / "cloudformation.json") in (bundle / "report.md").read_text()
+
+
+# --- nested templates written out by two processes (convert._templates, side_by_side) ----------
+
+def _tree(root: Path) -> dict:
+    return {p.relative_to(root).as_posix(): p.read_text() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="no fork here")
+def test_templates_written_side_by_side_are_the_ones_written_in_one_process(big_project, tmp_path, monkeypatch):
+    import threading
+
+    from compose2ecs import background, convert
+
+    if threading.active_count() != 1:
+        pytest.skip("another test left threads running; forking now would be unsafe")
+    forks = []
+    real_start = background.start
+    monkeypatch.setattr(background, "start", lambda job, fork=None: forks.append(fork) or real_start(job, fork))
+    monkeypatch.setattr(background, "can_fork", lambda environ=None: True)
+    monkeypatch.setattr(convert, "DUMP_SIDE_BY_SIDE_FROM", 2)
+    assert _convert(big_project, "-o", str(tmp_path / "two" / "stack.yaml")).exit_code == 0
+    assert forks == [True]
+    monkeypatch.setattr(background, "can_fork", lambda environ=None: False)
+    assert _convert(big_project, "-o", str(tmp_path / "one" / "stack.yaml")).exit_code == 0
+    assert forks == [True]  # no second fork
+    two, one = _tree(tmp_path / "two"), _tree(tmp_path / "one")
+    assert two == one and len(two) >= 3
+
+
+def test_a_background_job_returns_its_value_forked_or_not():
+    import os
+    import threading
+
+    from compose2ecs import background
+
+    assert background.start(lambda: {"a": "text"}, False).wait() == {"a": "text"}
+    assert background.start(lambda: None, False).wait() is None
+    if hasattr(os, "fork") and threading.active_count() == 1:
+        assert background.start(lambda: {"pid": os.getpid()}, True).wait()["pid"] != os.getpid()
