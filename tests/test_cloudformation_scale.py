@@ -307,3 +307,36 @@ def test_depends_on_targets_are_not_counted_as_parameters():
     template = {"Metadata": {"compose2ecs": {"owners": owners}}, "Resources": resources}
     result = split._Splitter(template).run()
     assert len(result.nested) == 1
+
+
+# -- load-balanced services in nested stacks ---------------------------------------------------
+
+def test_a_service_waits_for_its_own_listener_inside_its_nested_stack(tmp_path):
+    """150 services on distinct load-balancer ports: each port's listener forwards to one
+    service's target group, and ECS refuses that service until the listener exists. The
+    listener goes with its service, so the DependsOn survives the split (it used to be dropped:
+    the listener stayed in the root)."""
+    lines = ["name: ports", "x-ecs:", "  load_balancer: alb", "services:"]
+    for i in range(150):
+        lines += [f"  s{i}:", f"    image: registry.example.com/s{i}:1", "    ports:", f"      - \"{8000 + i}:80\""]
+    (tmp_path / "compose.yaml").write_text("\n".join(lines) + "\n")
+    result = _cli(tmp_path, "convert", "--format", "cloudformation", "-q", "-o", "out/stack.yaml")
+    assert result.returncode == 0, result.stderr
+    import yaml
+
+    class _Loader(yaml.SafeLoader):  # CloudFormation's short forms (!Ref …) read as plain values
+        pass
+
+    _Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+    nested = sorted((tmp_path / "out" / "nested").glob("*.yaml"))
+    assert len(nested) >= 2
+    services = 0
+    for path in nested:
+        resources = yaml.load(path.read_text(), Loader=_Loader)["Resources"]
+        for rid, body in resources.items():
+            if body["Type"] == "AWS::ECS::Service":
+                services += 1
+                port = 8000 + int(rid[1:-len("Service")])
+                assert f"Port{port}Listener" in body.get("DependsOn", []), (path.name, rid)
+                assert resources[f"Port{port}Listener"]["Type"] == "AWS::ElasticLoadBalancingV2::Listener"
+    assert services == 150

@@ -184,8 +184,14 @@ def _add_listener(b: Builder, port: int, port_targets: list) -> None:
     props = {"LoadBalancerArn": b.refs["lb-arn"], "Port": port, "Protocol": protocol, "DefaultActions": default}
     if protocol in ("HTTPS", "TLS"):
         props["Certificates"] = [{"CertificateArn": ref("CertificateArn")}]
+    served = {svc.name for svc, _ in port_targets}
+    # A port only one service answers on: its listener goes with that service when the
+    # template is split into nested stacks, so the service's DependsOn on it (ECS refuses a
+    # target group that no listener uses yet) stays inside one stack. A shared port's
+    # listener stays in the root and its rules go with their services.
     lid = b.resource(b.pid(("listener", port), f"Port{port}Listener"), "AWS::ElasticLoadBalancingV2::Listener",
-                     props, description=f"Load balancer listener on port {port}")
+                     props, owner=served.pop() if len(served) == 1 else "",
+                     description=f"Load balancer listener on port {port}")
     for svc, _ in port_targets:
         b.refs.setdefault(("svc-deps", svc.name), []).append(lid)
     _add_rules(b, lid, routed)
