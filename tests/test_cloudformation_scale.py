@@ -340,3 +340,60 @@ def test_a_service_waits_for_its_own_listener_inside_its_nested_stack(tmp_path):
                 assert f"Port{port}Listener" in body.get("DependsOn", []), (path.name, rid)
                 assert resources[f"Port{port}Listener"]["Type"] == "AWS::ElasticLoadBalancingV2::Listener"
     assert services == 150
+
+
+def test_a_dependency_on_a_root_resource_becomes_the_nested_stacks_dependency():
+    """A nested resource that waits for a root resource without using any of its values (a
+    service on a shared load-balancer port waits for the root's listener) makes its stack wait
+    for it; one whose value is passed waits already (no redundant DependsOn: cfn-lint W3005)."""
+    resources = {"Gate": {"Type": "AWS::SNS::Topic", "Properties": {}},
+                 "Used": {"Type": "AWS::SNS::Topic", "Properties": {}}}
+    owners = {"Gate": "", "Used": ""}
+    for i in range(600):
+        body = {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": f"t{i}"}}
+        if i == 0:
+            body["DependsOn"] = ["Gate"]
+        if i == 599:
+            body["DependsOn"] = ["Used"]
+            body["Properties"]["DisplayName"] = {"Ref": "Used"}
+        resources[f"T{i}"] = body
+        owners[f"T{i}"] = f"s{i}"
+    template = {"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources,
+                "Metadata": {"compose2ecs": {"owners": owners}}}
+    result = split.fit(template)
+    stacks = {rid: body for rid, body in result.root["Resources"].items()
+              if body["Type"] == "AWS::CloudFormation::Stack"}
+    holder = {rid: name for name, part in result.nested.items() for rid in part["Resources"]}
+    by_url = {body["Properties"]["TemplateURL"]: rid for rid, body in stacks.items()}
+    first, last = stacks[by_url[holder["T0"]]], stacks[by_url[holder["T599"]]]
+    assert "Gate" in first.get("DependsOn", [])
+    assert "Used" not in last.get("DependsOn", []) and last["Properties"]["Parameters"]["Used"] == {"Ref": "Used"}
+
+
+def test_a_shared_ports_default_target_group_stays_with_its_listener_in_the_root(tmp_path):
+    """web answers port 80 by default, 150 services under their paths: the listener (root) needs
+    web's target group first, and web waits for the listener — so that target group stays in
+    the root (else the root would wait for web's nested stack and web for the root)."""
+    import yaml
+
+    from compose2ecs.emit.cfn.parameters import used_references
+
+    class _Loader(yaml.SafeLoader):  # CloudFormation's short forms (!Ref …) read as plain values
+        pass
+
+    _Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+    lines = ["name: shared", "x-ecs:", "  load_balancer: alb", "services:",
+             "  web:", "    image: nginx:1.27", "    ports:", "      - \"80:80\""]
+    for i in range(150):
+        lines += [f"  s{i}:", f"    image: registry.example.com/s{i}:1", "    ports:", "      - \"80:80\"",
+                  "    x-ecs:", "      routing:", f"        path: /s{i}"]
+    (tmp_path / "compose.yaml").write_text("\n".join(lines) + "\n")
+    result = _cli(tmp_path, "convert", "--format", "cloudformation", "-q", "-o", "out/stack.yaml")
+    assert result.returncode == 0, result.stderr
+    root = yaml.load((tmp_path / "out" / "stack.yaml").read_text(), Loader=_Loader)["Resources"]
+    assert root["WebPort80TargetGroup"]["Type"] == "AWS::ElasticLoadBalancingV2::TargetGroup"
+    (url,) = [p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out" / "nested").glob("*.yaml")
+              if "WebService:" in p.read_text()]
+    (stack,) = [body for body in root.values() if body.get("Properties", {}).get("TemplateURL") == url]
+    assert "Port80Listener" in set(stack.get("DependsOn", [])) | used_references(stack["Properties"]["Parameters"])
+    assert "WebPort80TargetGroup" in used_references(stack["Properties"]["Parameters"])

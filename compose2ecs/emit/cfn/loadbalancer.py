@@ -185,13 +185,18 @@ def _add_listener(b: Builder, port: int, port_targets: list) -> None:
     if protocol in ("HTTPS", "TLS"):
         props["Certificates"] = [{"CertificateArn": ref("CertificateArn")}]
     served = {svc.name for svc, _ in port_targets}
+    only = next(iter(served)) if len(served) == 1 else ""
     # A port only one service answers on: its listener goes with that service when the
     # template is split into nested stacks, so the service's DependsOn on it (ECS refuses a
     # target group that no listener uses yet) stays inside one stack. A shared port's
     # listener stays in the root and its rules go with their services.
     lid = b.resource(b.pid(("listener", port), f"Port{port}Listener"), "AWS::ElasticLoadBalancingV2::Listener",
-                     props, owner=served.pop() if len(served) == 1 else "",
+                     props, owner=only,
                      description=f"Load balancer listener on port {port}")
+    if len(served) > 1:  # shared port: its default target group stays in the root with the listener,
+        for action in default:  # which needs it first; its service waits for the listener from its stack
+            if action["Type"] == "forward":
+                b.owners[action["TargetGroupArn"]["Ref"]] = ""
     for svc, _ in port_targets:
         b.refs.setdefault(("svc-deps", svc.name), []).append(lid)
     _add_rules(b, lid, routed)

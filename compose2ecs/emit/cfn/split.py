@@ -368,9 +368,10 @@ class _Splitter:
 
     def _note_dependency(self, i: int, target: str) -> None:
         chunk = self.chunk_of.get(target)
-        if chunk is not None and chunk < i:
+        if chunk is None:  # a root resource (a shared port's listener): the stack waits for it
+            self._stack_deps.add(target)
+        elif chunk < i:
             self._stack_deps.add(self.stack_ids[chunk])
-        # a root resource is created before any nested stack that takes its values
 
     def _rewrite_nested(self, node, i: int):
         """``node`` with references to the root or other stacks turned into parameters.
@@ -474,8 +475,8 @@ class _Splitter:
         resource = {"Type": "AWS::CloudFormation::Stack",
                     "Metadata": {"compose2ecs": {"description": f"services part {i + 1}: {name}"}},
                     "Properties": {"TemplateURL": name, "Parameters": values}}
-        deps -= {v["Fn::GetAtt"][0] for v in values.values() if isinstance(v, dict) and "Fn::GetAtt" in v}
-        if deps:  # (a stack whose output is passed is waited for already: cfn-lint W3005)
+        deps -= used_references(values)
+        if deps:  # (a resource whose value is passed is waited for already: cfn-lint W3005)
             resource["DependsOn"] = sorted(deps)
         return resource
 
