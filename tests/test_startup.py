@@ -105,14 +105,24 @@ def collector():
     (gc.enable if was else gc.disable)()
 
 
-def test_the_entry_point_starts_without_the_collector(collector, monkeypatch):
+def test_the_entry_point_starts_without_the_collector_and_freezes_before_exit(collector, monkeypatch):
     from compose2ecs import cli, entry
 
     seen = []
-    monkeypatch.setattr(cli, "main", lambda: seen.append(collector.isenabled()))
+    monkeypatch.setattr(cli, "main", lambda: seen.append(("run", collector.isenabled())))
+    monkeypatch.setattr(collector, "freeze", lambda: seen.append(("freeze", None)))
     collector.enable()
     entry.main()
-    assert seen == [False]
+    assert seen == [("run", False), ("freeze", None)]
+
+    def failing():
+        raise SystemExit(2)  # how every command ends (typer): the freeze happens all the same
+
+    seen.clear()
+    monkeypatch.setattr(cli, "main", failing)
+    with pytest.raises(SystemExit):
+        entry.main()
+    assert seen == [("freeze", None)]
 
 
 def test_the_aws_commands_turn_the_collector_back_on(collector):
