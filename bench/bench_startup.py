@@ -115,6 +115,9 @@ def main() -> None:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
     dc = docker_compose()
     with tempfile.TemporaryDirectory() as tmp:
+        # Out of the checkout: ``python -m`` puts the working directory first on sys.path, and
+        # from the repository that would shadow the baseline (and the venv) with this checkout.
+        os.chdir(tmp)
         table = commands(Path(tmp), dc, ways, args.baseline)
         for argv in table.values():  # warm-up: bytecode cache, page cache, template cache
             argv, extra = argv if isinstance(argv, tuple) else (argv, {})
